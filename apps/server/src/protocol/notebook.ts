@@ -1,0 +1,80 @@
+/**
+ * The notebook document as Duet keeps it and as browsers see it. Cells are
+ * nbformat-shaped (source, outputs, metadata.duet); what is only true while the
+ * server runs (queued, running, streaming) lives apart, in {@link CellRuntime}.
+ */
+import type { NbOutput } from '@duet/kernel';
+
+export type ModelSlot = 'A' | 'B';
+export type CellRole = 'prompt' | 'prose' | 'reasoning' | 'code' | 'test' | 'feedback';
+export type TestStatus = 'passed' | 'failed' | 'error' | 'blocked' | 'not-run';
+export type HaltReason = 'tests-passed' | 'stopped' | 'max-turns' | 'no-progress' | 'error';
+
+/** `metadata.duet` of a cell. */
+export interface DuetCellMeta {
+  role: CellRole;
+  model: ModelSlot | null;
+  turn: number;
+  test?: { status: TestStatus };
+  /** Why a marked block was not run (another language, incomplete fence). */
+  note?: string;
+}
+
+export interface NotebookCell {
+  id: string;
+  cellType: 'markdown' | 'code';
+  source: string;
+  outputs: NbOutput[];
+  executionCount: number | null;
+  duet: DuetCellMeta;
+}
+
+export interface ModelRef {
+  id: string;
+  baseUrl: string;
+}
+
+/** `metadata.duet` of the notebook. */
+export interface DuetNotebookMeta {
+  models: { A: ModelRef; B: ModelRef } | null;
+  required: number;
+  passes: number;
+  halted: HaltReason | null;
+}
+
+/** Runtime state of a cell: never saved to disk. */
+export interface CellRuntime {
+  /** `streaming`: a model is still writing it. */
+  phase: 'streaming' | 'idle' | 'queued' | 'running';
+  /** Epoch ms when it began running, for the elapsed-time display. */
+  startedAt: number | null;
+  /** Last run's duration, ms. */
+  lastDurationMs: number | null;
+}
+
+export type KernelStatus = 'starting' | 'idle' | 'busy' | 'restarting' | 'dead' | 'shutdown' | 'none';
+
+/** A run of the generation controller, as the toolbar shows it. */
+export interface RunState {
+  active: boolean;
+  halted: HaltReason | null;
+  passes: number;
+  required: number;
+  turn: number;
+  maxTurns: number;
+  /** The model streaming now. */
+  streaming: ModelSlot | null;
+  tokensPerSecond: number | null;
+  /** The last error a user should see (model error, kernel died …). */
+  error: string | null;
+}
+
+/** Everything a browser needs to draw a notebook. */
+export interface NotebookSnapshot {
+  name: string;
+  cells: NotebookCell[];
+  runtime: Record<string, CellRuntime>;
+  meta: DuetNotebookMeta;
+  run: RunState;
+  kernel: KernelStatus;
+}
