@@ -23,7 +23,7 @@ export interface ExecuteOptions {
   signal?: AbortSignal;
   /** Called for each output event as it arrives. */
   onEvent?: (event: ExecuteEvent) => void;
-  /** Add the code to the kernel's history (off by default: model code is not history). */
+  /** Count the cell in the kernel's execution count (on by default, as in Jupyter). */
   storeHistory?: boolean;
 }
 

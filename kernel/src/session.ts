@@ -1,0 +1,483 @@
+/**
+ * A KernelSession owns one IPython kernel process and speaks the Jupyter
+ * messaging protocol to it over ZeroMQ: start, execute, interrupt, restart,
+ * shutdown. Many sessions live in one Node process; each has its own key,
+ * sockets and request registry, so nothing crosses between them.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Channel } from './channel.ts';
+import { createConnectionInfo, endpoint, writeConnectionFile } from './connection.ts';
+import { KernelDiedError, KernelStartError, RequestDisposedError } from './errors.ts';
+import { Heartbeat } from './heartbeat.ts';
+import { silentLogger, type KernelLogger } from './logger.ts';
+import { classify, makeHeader, toOutput, type KernelMessage } from './messages.ts';
+import { OutputArea } from './output-area.ts';
+import type { NbOutput } from './outputs.ts';
+import { RequestRegistry } from './registry.ts';
+import { plainLauncher } from './sandbox/plain.ts';
+import { DEFAULT_LIMITS, type KernelLauncher, type SandboxLimits } from './sandbox/types.ts';
+import type { ExecuteEvent, ExecuteOptions, ExecuteResult, KernelInfo, KernelState } from './session-types.ts';
+import { WireCodec, type WireMessage } from './wire.ts';
+
+export interface KernelSessionOptions {
+  /** Interpreter with ipykernel (see findPython). */
+  python: string;
+  /** The kernel's working directory; created if missing. */
+  workdir: string;
+  launcher?: KernelLauncher;
+  limits?: SandboxLimits;
+  log?: KernelLogger;
+  /** How long start() waits for kernel_info_reply. */
+  startTimeoutMs?: number;
+  /** Bytes of output kept per cell by run(). */
+  outputBudget?: number;
+}
+
+/** Result of {@link KernelSession.run}: the reply and the cell's outputs, applied. */
+export interface RunOutcome {
+  result: ExecuteResult;
+  outputs: NbOutput[];
+  truncated: boolean;
+}
+
+/** A running request: iterate for its events, await `result` for how it ended. */
+export interface Execution extends AsyncIterable<ExecuteEvent> {
+  readonly result: Promise<ExecuteResult>;
+}
+
+interface Runtime {
+  child: ChildProcess;
+  codec: WireCodec;
+  sessionId: string;
+  shell: Channel;
+  control: Channel;
+  stdin: Channel;
+  iopub: Channel;
+  heartbeat: Heartbeat;
+  registry: RequestRegistry;
+  runtimeDir: string;
+  exited: Promise<void>;
+  stderrTail: string;
+  dead: boolean;
+  /** Resolves when the first IOPub message has arrived: the SUB socket is then surely subscribed. */
+  iopubReady: Promise<void>;
+  markIOPubReady: () => void;
+}
+
+type Listener<T> = (value: T) => void;
+
+const INPUT_ERROR = 'input() is not available in Duet: notebook code cannot ask for keyboard input. Put the value in the code instead.';
+
+export class KernelSession {
+  readonly #opts: Required<Omit<KernelSessionOptions, 'launcher' | 'log'>> & { launcher: KernelLauncher; log: KernelLogger };
+  #rt: Runtime | null = null;
+  #state: KernelState = 'shutdown';
+  #info: KernelInfo | null = null;
+  readonly #stateListeners = new Set<Listener<KernelState>>();
+  readonly #deathListeners = new Set<Listener<KernelDiedError>>();
+
+  constructor(opts: KernelSessionOptions) {
+    this.#opts = {
+      startTimeoutMs: 30_000,
+      limits: DEFAULT_LIMITS,
+      outputBudget: 2 * 1024 * 1024,
+      launcher: plainLauncher(),
+      log: silentLogger,
+      ...opts,
+    };
+  }
+
+  get state(): KernelState {
+    return this.#state;
+  }
+
+  get info(): KernelInfo | null {
+    return this.#info;
+  }
+
+  /** The process Duet started (bwrap's, in bwrap mode). */
+  get pid(): number | null {
+    return this.#rt?.child.pid ?? null;
+  }
+
+  get launcher(): KernelLauncher {
+    return this.#opts.launcher;
+  }
+
+  onState(fn: Listener<KernelState>): () => void {
+    this.#stateListeners.add(fn);
+    return () => this.#stateListeners.delete(fn);
+  }
+
+  /** Called when a running kernel dies (exits, or stops answering its heartbeat). */
+  onDeath(fn: Listener<KernelDiedError>): () => void {
+    this.#deathListeners.add(fn);
+    return () => this.#deathListeners.delete(fn);
+  }
+
+  /** Starts the kernel; resolves once it has answered kernel_info_request. */
+  async start(): Promise<KernelInfo> {
+    if (this.#rt && !this.#rt.dead) throw new Error('kernel is already running');
+    this.#setState('starting');
+    const { python, workdir, launcher, limits, log } = this.#opts;
+    await mkdir(workdir, { recursive: true });
+    const runtimeDir = await mkdtemp(join(tmpdir(), 'duet-kernel-'));
+    await Promise.all([mkdir(join(runtimeDir, 'ipython'), { mode: 0o700 }), mkdir(join(runtimeDir, 'tmp'), { mode: 0o700 })]);
+    const info = await createConnectionInfo(launcher.transport, runtimeDir);
+    const connectionFile = join(runtimeDir, 'connection.json');
+    await writeConnectionFile(connectionFile, info);
+    const cmd = launcher.command({ python, connectionFile, runtimeDir, workdir, limits });
+
+    const child = spawn(cmd.command, cmd.args, { env: cmd.env, cwd: cmd.cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    log.info({ pid: child.pid, mode: launcher.mode, transport: info.transport }, 'kernel starting');
+    const codec = new WireCodec(info.key);
+    const registry = new RequestRegistry();
+    const sessionId = randomUUID();
+    let markIOPubReady = (): void => {};
+    const iopubReady = new Promise<void>((r) => (markIOPubReady = r));
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+
+    // Channels are created before the runtime object exists, so they find it through this box.
+    const box: { rt: Runtime | null } = { rt: null };
+    const onMessage = (channel: 'shell' | 'control' | 'iopub' | 'stdin') => (msg: WireMessage) => {
+      if (box.rt) this.#dispatch(box.rt, channel, msg);
+    };
+    const routingId = `duet-${sessionId}`;
+    const rt: Runtime = {
+      child,
+      codec,
+      sessionId,
+      registry,
+      runtimeDir,
+      exited,
+      stderrTail: '',
+      dead: false,
+      iopubReady,
+      markIOPubReady: () => markIOPubReady(),
+      shell: new Channel({ name: 'shell', kind: 'dealer', endpoint: endpoint(info, 'shell'), codec, routingId, log, onMessage: onMessage('shell') }),
+      control: new Channel({ name: 'control', kind: 'dealer', endpoint: endpoint(info, 'control'), codec, log, onMessage: onMessage('control') }),
+      stdin: new Channel({ name: 'stdin', kind: 'dealer', endpoint: endpoint(info, 'stdin'), codec, routingId, log, onMessage: onMessage('stdin') }),
+      iopub: new Channel({ name: 'iopub', kind: 'sub', endpoint: endpoint(info, 'iopub'), codec, log, onMessage: onMessage('iopub') }),
+      heartbeat: new Heartbeat(endpoint(info, 'hb'), (silentMs) => this.#died(rt, `heartbeat silent for ${silentMs} ms`)),
+    };
+    box.rt = rt;
+    this.#rt = rt;
+    child.stderr?.setEncoding('utf8').on('data', (d: string) => {
+      rt.stderrTail = (rt.stderrTail + d).slice(-4000);
+    });
+    child.stdout?.resume();
+    child.once('exit', (code, signal) => this.#died(rt, signal ? `process killed by ${signal}` : `process exited with code ${code}`));
+    child.once('error', (err) => this.#died(rt, `could not start ${cmd.command}: ${err.message}`));
+
+    try {
+      const reply = await this.#waitForReady(rt);
+      this.#info = {
+        protocolVersion: reply.protocol_version,
+        implementation: reply.implementation,
+        implementationVersion: reply.implementation_version,
+        languageVersion: reply.language_info.version ?? 'unknown',
+        sandbox: launcher.mode,
+      };
+      this.#setState('idle');
+      log.info({ pid: child.pid, ...this.#info }, 'kernel ready');
+      return this.#info;
+    } catch (err) {
+      await this.#teardown(rt);
+      this.#setState('dead');
+      const detail = rt.stderrTail.trim().split('\n').slice(-5).join('\n');
+      throw new KernelStartError(
+        `The Python kernel did not start (${err instanceof Error ? err.message : String(err)}).` +
+          (detail ? `\nIts last words:\n${detail}` : '') +
+          `\nCheck that ${python} can run "import ipykernel".`,
+      );
+    }
+  }
+
+  /**
+   * Sends kernel_info_request until the kernel answers on shell and IOPub has
+   * delivered a message (ZeroMQ's slow-joiner: outputs sent before the SUB socket
+   * is subscribed are lost, so start() waits for proof that it is).
+   */
+  async #waitForReady(rt: Runtime): Promise<{ protocol_version: string; implementation: string; implementation_version: string; language_info: { version?: string } }> {
+    const deadline = Date.now() + this.#opts.startTimeoutMs;
+    let died: Error | null = null;
+    const deathWatch = rt.exited.then(() => {
+      died = new Error('the kernel process exited');
+    });
+    void deathWatch;
+    while (Date.now() < deadline) {
+      if (died) throw died;
+      const attempt = this.#kernelInfo(rt);
+      const winner = await Promise.race([
+        Promise.all([attempt, rt.iopubReady]).then(([r]) => r),
+        rt.exited.then(() => 'exited' as const),
+        delay(Math.min(500, Math.max(0, deadline - Date.now()))).then(() => 'timeout' as const),
+      ]);
+      if (winner === 'exited') throw new Error('the kernel process exited');
+      if (winner !== 'timeout') return winner;
+      // Drop the old request; its reply, if it ever comes, finds nothing waiting.
+    }
+    throw new Error(`no kernel_info_reply within ${this.#opts.startTimeoutMs} ms`);
+  }
+
+  #kernelInfo(rt: Runtime): Promise<{ protocol_version: string; implementation: string; implementation_version: string; language_info: { version?: string } }> {
+    return new Promise((resolve, reject) => {
+      const header = makeHeader('kernel_info_request', rt.sessionId);
+      rt.registry.add(header.msg_id, { onIOPub: () => {}, reply: null, idle: false, resolve: resolve as (r: unknown) => void, reject });
+      rt.shell.send(rt.codec.encode({ header, parent_header: {}, metadata: {}, content: {} })).catch(reject);
+    });
+  }
+
+  /**
+   * Runs code. Events arrive through the returned iterable (and `onEvent`) in the
+   * order the kernel sent them; `result` settles once the reply and the kernel's
+   * idle have both arrived.
+   */
+  execute(code: string, opts: ExecuteOptions = {}): Execution {
+    const queue: ExecuteEvent[] = [];
+    let wake: (() => void) | null = null;
+    let finished = false;
+    const result = this.#execute(code, {
+      ...opts,
+      onEvent: (ev) => {
+        opts.onEvent?.(ev);
+        queue.push(ev);
+        wake?.();
+      },
+    }).finally(() => {
+      finished = true;
+      wake?.();
+    });
+    // The iterable is optional; a caller that only awaits `result` must not see an unhandled rejection.
+    result.catch(() => undefined);
+    return {
+      result,
+      async *[Symbol.asyncIterator]() {
+        for (;;) {
+          while (queue.length > 0) yield queue.shift() as ExecuteEvent;
+          if (finished) {
+            await result;
+            return;
+          }
+          await new Promise<void>((r) => (wake = r));
+          wake = null;
+        }
+      },
+    };
+  }
+
+  /** Runs code and collects its outputs as nbformat outputs (streams merged, clears applied). */
+  async run(code: string, opts: ExecuteOptions = {}): Promise<RunOutcome> {
+    const area = new OutputArea(this.#opts.outputBudget);
+    const result = await this.#execute(code, {
+      ...opts,
+      onEvent: (ev) => {
+        area.apply(ev);
+        opts.onEvent?.(ev);
+      },
+    });
+    return { result, outputs: area.outputs, truncated: area.truncated };
+  }
+
+  #execute(code: string, opts: ExecuteOptions): Promise<ExecuteResult> {
+    const rt = this.#rt;
+    if (!rt || rt.dead) return Promise.reject(new KernelDiedError('no kernel is running'));
+    if (opts.signal?.aborted) return Promise.reject(new RequestDisposedError('the cell was cancelled before it started'));
+    const header = makeHeader('execute_request', rt.sessionId);
+    const onAbort = (): void => {
+      void this.interrupt().catch(() => undefined);
+    };
+    return new Promise<ExecuteResult>((resolve, reject) => {
+      rt.registry.add<unknown>(header.msg_id, {
+        onIOPub: (m) => {
+          const ev = toEvent(m as KernelMessage);
+          if (ev) opts.onEvent?.(ev);
+        },
+        reply: null,
+        idle: false,
+        resolve: (r) => {
+          const reply = r as Extract<KernelMessage, { msg_type: 'execute_reply' }>['content'];
+          resolve({
+            status: reply.status,
+            executionCount: reply.execution_count,
+            ...(reply.ename !== undefined ? { ename: reply.ename } : {}),
+            ...(reply.evalue !== undefined ? { evalue: reply.ename === 'StdinNotImplementedError' ? INPUT_ERROR : reply.evalue } : {}),
+          });
+        },
+        reject,
+      });
+      opts.signal?.addEventListener('abort', onAbort, { once: true });
+      const content = {
+        code,
+        silent: false,
+        store_history: opts.storeHistory ?? true,
+        user_expressions: {},
+        allow_stdin: false,
+        stop_on_error: false,
+      };
+      rt.shell.send(rt.codec.encode({ header, parent_header: {}, metadata: {}, content })).catch((err: unknown) => {
+        rt.registry.remove(header.msg_id);
+        reject(err instanceof Error ? err : new Error(String(err)));
+      });
+    }).finally(() => opts.signal?.removeEventListener('abort', onAbort));
+  }
+
+  /**
+   * Interrupts the running cell: interrupt_request on the control channel, and
+   * SIGINT to the process when the kernel does not answer that within a second.
+   */
+  async interrupt(): Promise<void> {
+    const rt = this.#rt;
+    if (!rt || rt.dead) return;
+    const header = makeHeader('interrupt_request', rt.sessionId);
+    const replied = new Promise<unknown>((resolve, reject) => {
+      rt.registry.add(header.msg_id, { onIOPub: () => {}, reply: null, idle: false, resolve, reject });
+    });
+    replied.catch(() => undefined);
+    await rt.control.send(rt.codec.encode({ header, parent_header: {}, metadata: {}, content: {} })).catch(() => undefined);
+    const answered = await Promise.race([replied.then(() => true, () => false), delay(1000).then(() => false)]);
+    rt.registry.remove(header.msg_id);
+    if (!answered && !rt.dead && rt.child.pid) {
+      this.#opts.log.warn({ pid: rt.child.pid }, 'kernel did not answer interrupt_request; sending SIGINT');
+      try {
+        process.kill(rt.child.pid, 'SIGINT');
+      } catch {
+        // Already gone: the exit handler reports it.
+      }
+    }
+  }
+
+  /** Stops the kernel (gracefully, then by force) and starts a fresh one. */
+  async restart(): Promise<KernelInfo> {
+    this.#setState('restarting');
+    const rt = this.#rt;
+    if (rt) {
+      rt.registry.disposeAll(new KernelDiedError('the kernel was restarted'));
+      await this.#stop(rt);
+    }
+    return this.start();
+  }
+
+  /** Stops the kernel and removes its runtime directory. Safe to call twice. */
+  async shutdown(): Promise<void> {
+    const rt = this.#rt;
+    if (!rt) {
+      this.#setState('shutdown');
+      return;
+    }
+    rt.registry.disposeAll(new RequestDisposedError('the kernel was shut down'));
+    await this.#stop(rt);
+    this.#rt = null;
+    this.#setState('shutdown');
+  }
+
+  async #stop(rt: Runtime): Promise<void> {
+    if (!rt.dead) {
+      rt.dead = true;
+      const header = makeHeader('shutdown_request', rt.sessionId);
+      await rt.control.send(rt.codec.encode({ header, parent_header: {}, metadata: {}, content: { restart: false } })).catch(() => undefined);
+      const exited = await Promise.race([rt.exited.then(() => true), delay(1500).then(() => false)]);
+      if (!exited) killGroup(rt.child);
+    }
+    await this.#teardown(rt);
+  }
+
+  async #teardown(rt: Runtime): Promise<void> {
+    rt.dead = true;
+    killGroup(rt.child);
+    await rt.heartbeat.close();
+    for (const ch of [rt.shell, rt.control, rt.stdin, rt.iopub]) ch.close();
+    await Promise.race([rt.exited, delay(2000)]);
+    await rm(rt.runtimeDir, { recursive: true, force: true }).catch(() => undefined);
+  }
+
+  #died(rt: Runtime, detail: string): void {
+    if (rt.dead || this.#rt !== rt) {
+      rt.dead = true;
+      return;
+    }
+    rt.dead = true;
+    const err = new KernelDiedError(detail);
+    this.#opts.log.warn({ pid: rt.child.pid, detail, stderr: rt.stderrTail.slice(-1000) }, 'kernel died');
+    rt.registry.disposeAll(err);
+    void this.#teardown(rt);
+    this.#setState('dead');
+    for (const fn of this.#deathListeners) fn(err);
+  }
+
+  #dispatch(rt: Runtime, channel: 'shell' | 'control' | 'iopub' | 'stdin', raw: WireMessage): void {
+    const msg = classify(raw);
+    switch (channel) {
+      case 'iopub':
+        rt.markIOPubReady();
+        if (msg.msg_type === 'status') {
+          if (msg.content.execution_state === 'idle') rt.registry.idle(msg.parent);
+          if (this.#rt === rt && this.#state !== 'starting' && this.#state !== 'restarting') {
+            if (msg.content.execution_state === 'busy' || msg.content.execution_state === 'idle') this.#setState(msg.content.execution_state);
+          }
+          return;
+        }
+        rt.registry.get(msg.parent)?.onIOPub(msg);
+        return;
+      case 'shell':
+        if (msg.msg_type === 'execute_reply' || msg.msg_type === 'kernel_info_reply') {
+          if (msg.msg_type === 'kernel_info_reply') rt.registry.resolveNow(msg.parent, msg.content);
+          else rt.registry.replied(msg.parent, msg.content);
+        }
+        return;
+      case 'control':
+        if (msg.msg_type === 'interrupt_reply' || msg.msg_type === 'shutdown_reply') rt.registry.resolveNow(msg.parent, msg.content);
+        return;
+      case 'stdin':
+        if (msg.msg_type === 'input_request') {
+          // Never left waiting: answer at once, and tell the cell why it got nothing.
+          rt.registry.get(msg.parent)?.onIOPub({ msg_type: 'stream', parent: msg.parent, content: { name: 'stderr', text: `${INPUT_ERROR}\n` } });
+          const header = makeHeader('input_reply', rt.sessionId);
+          void rt.stdin
+            .send(rt.codec.encode({ header, parent_header: raw.header, metadata: {}, content: { value: '', status: 'error' } }))
+            .catch(() => undefined);
+        }
+        return;
+    }
+  }
+
+  #setState(state: KernelState): void {
+    if (this.#state === state) return;
+    this.#state = state;
+    for (const fn of this.#stateListeners) fn(state);
+  }
+}
+
+/** The execute event an IOPub message carries, if any. `input()` errors get Duet's own words. */
+function toEvent(m: KernelMessage): ExecuteEvent | null {
+  if (m.msg_type === 'clear_output') return { kind: 'clear_output', wait: m.content.wait };
+  if (m.msg_type === 'update_display_data') {
+    return { kind: 'update_display', displayId: m.content.transient.display_id, output: { output_type: 'display_data', data: m.content.data, metadata: m.content.metadata } };
+  }
+  if (m.msg_type === 'error' && m.content.ename === 'StdinNotImplementedError') {
+    return { kind: 'output', output: { output_type: 'error', ename: 'StdinNotImplementedError', evalue: INPUT_ERROR, traceback: m.content.traceback } };
+  }
+  const output = toOutput(m);
+  return output ? { kind: 'output', output } : null;
+}
+
+function killGroup(child: ChildProcess): void {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    try {
+      child.kill('SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms).unref());
+}
