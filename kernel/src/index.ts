@@ -14,3 +14,5 @@ export { silentLogger } from './logger.ts';
 export { plainLauncher } from './sandbox/plain.ts';
 export { createConnectionInfo, endpoint } from './connection.ts';
 export type { ConnectionInfo } from './connection.ts';
+export { findPython, probePython, PythonSetupError, DEFAULT_VENV } from './python.ts';
+export type { PythonChoice, FindPythonOptions } from './python.ts';

@@ -1,0 +1,75 @@
+/**
+ * The `duet` command line: parses flags, resolves the configuration and runs a
+ * command. Usage and configuration errors print one line and exit 2.
+ */
+import { Command, CommanderError } from 'commander';
+import { ConfigError, resolveConfig } from '../config/index.ts';
+import { addSharedOptions, givenFlags } from './options.ts';
+import { runCommand, type Io } from './run-command.ts';
+import { serveCommand } from './serve-command.ts';
+
+export const EXIT_USAGE = 2;
+
+function processIo(): Io & { onTerminate: (fn: () => void) => void } {
+  return {
+    out: (s) => process.stdout.write(s),
+    err: (s) => process.stderr.write(s.endsWith('\n') ? s : `${s}\n`),
+    onInterrupt: (fn) => {
+      process.on('SIGINT', fn);
+      return () => process.off('SIGINT', fn);
+    },
+    onTerminate: (fn) => {
+      process.once('SIGTERM', fn);
+    },
+  };
+}
+
+/** Runs the command line; resolves to the exit code. */
+export async function main(argv: string[], io = processIo()): Promise<number> {
+  let exitCode = 0;
+  const program = new Command('duet')
+    .description('Two local LLMs write Python and tests in a notebook; cells run in a sandboxed kernel as they stream.')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.err(s), writeErr: (s) => io.err(s) })
+    .showHelpAfterError('(run duet --help for usage)');
+
+  const serve = addSharedOptions(program.command('serve', { isDefault: true }).description('start the notebook server (default)'))
+    .option('--host <host>', 'address to listen on (default 127.0.0.1: this machine only)')
+    .option('--port <port>', 'port (default 1337)')
+    .option('--notebooks <dir>', 'folder of .ipynb notebooks (default ./notebooks)')
+    .action(async () => {
+      const config = await resolveConfig(givenFlags(serve));
+      exitCode = await serveCommand(config, { ...processIo(), ...io } as ReturnType<typeof processIo>);
+    });
+
+  const run = addSharedOptions(program.command('run').description('run the whole loop headless and write the notebook'))
+    .option('--prompt <text>', 'what the models should build')
+    .option('--prompt-file <file>', 'read the prompt from a file')
+    .requiredOption('--out <file.ipynb>', 'where to write the notebook')
+    .option('--json', 'print a JSON summary on stdout')
+    .action(async () => {
+      const opts = run.opts<{ prompt?: string; promptFile?: string; out: string; json?: boolean }>();
+      const config = await resolveConfig(givenFlags(run));
+      exitCode = await runCommand(
+        { ...(opts.prompt !== undefined ? { prompt: opts.prompt } : {}), ...(opts.promptFile !== undefined ? { promptFile: opts.promptFile } : {}), out: opts.out, json: opts.json === true },
+        config,
+        io,
+      );
+    });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Help and version are not errors.
+      return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' ? 0 : EXIT_USAGE;
+    }
+    if (err instanceof ConfigError) {
+      io.err(`duet: ${err.message}`);
+      return EXIT_USAGE;
+    }
+    io.err(`duet: ${err instanceof Error ? err.message : String(err)}`);
+    return 1;
+  }
+}

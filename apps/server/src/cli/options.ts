@@ -1,0 +1,51 @@
+/**
+ * The flags every `duet` command shares, each with its environment variable
+ * (see config/), declared once for commander.
+ */
+import { Command, Option } from 'commander';
+import { ENV_NAMES, type ConfigKey } from '../config/index.ts';
+
+interface FlagSpec {
+  key: ConfigKey;
+  flags: string;
+  help: string;
+}
+
+const SHARED: FlagSpec[] = [
+  { key: 'baseUrl', flags: '--base-url <url>', help: 'OpenAI-compatible API root of the model server, or "demo" for the built-in demo models (default http://localhost:1234/v1, LM Studio)' },
+  { key: 'baseUrlA', flags: '--base-url-a <url>', help: 'API root for model A only' },
+  { key: 'baseUrlB', flags: '--base-url-b <url>', help: 'API root for model B only' },
+  { key: 'modelA', flags: '--model-a <id>', help: 'model id of A (default: the first id the server lists)' },
+  { key: 'modelB', flags: '--model-b <id>', help: 'model id of B (default: the second id the server lists, or the first)' },
+  { key: 'apiKey', flags: '--api-key <key>', help: 'API key for the model server, if it needs one' },
+  { key: 'passes', flags: '--passes <n>', help: 'green tests that end a run (default 2)' },
+  { key: 'maxTurns', flags: '--max-turns <n>', help: 'turns before a run gives up (default 4)' },
+  { key: 'cellTimeout', flags: '--cell-timeout <seconds>', help: 'time limit of one cell (default 60)' },
+  { key: 'workdir', flags: '--workdir <dir>', help: "the kernel's working directory, the only place its code may write (default: a folder beside the notebook)" },
+  { key: 'python', flags: '--python <path>', help: 'Python with ipykernel for the kernel (default: kernel/.venv, python3, /usr/bin/python3)' },
+  { key: 'token', flags: '--token <token>', help: 'access token of the server (default: random)' },
+  { key: 'sandbox', flags: '--sandbox <mode>', help: 'auto, bwrap, landlock, macos or none (default auto: the strongest available)' },
+  { key: 'allowUnsandboxed', flags: '--allow-unsandboxed', help: 'run model code with your user rights when no sandbox is available' },
+  { key: 'logLevel', flags: '--log-level <level>', help: 'trace, debug, info, warn, error (default info)' },
+];
+
+export function addSharedOptions(cmd: Command): Command {
+  for (const f of SHARED) {
+    const env = ENV_NAMES[f.key];
+    const opt = new Option(f.flags, f.help);
+    if (env) opt.env(env);
+    // Environment values are read by resolveConfig too; commander's copy is ignored so precedence lives in one place.
+    cmd.addOption(opt);
+  }
+  cmd.option('--config <file>', 'JSON file with any of these settings (camelCase keys)');
+  return cmd;
+}
+
+/** Only the flags given on the command line, keyed as the config schema names them. */
+export function givenFlags(cmd: Command): Partial<Record<ConfigKey, unknown>> & { config?: string } {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(cmd.opts())) {
+    if (cmd.getOptionValueSource(key) === 'cli' && value !== undefined) out[key] = value;
+  }
+  return out;
+}

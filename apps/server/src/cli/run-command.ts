@@ -1,0 +1,109 @@
+/**
+ * `duet run`: the whole loop, headless. Writes the notebook as it goes, prints
+ * progress on stderr and (with --json) one summary on stdout. Exit 0 when the
+ * required tests passed, 1 when the run ended without them, 2 for bad usage.
+ */
+import { access, mkdir, readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { KernelSession } from '@duet/kernel';
+import { ConfigError, resolveModels, type DuetConfig } from '../config/index.ts';
+import { DEMO_KEYWORD } from '../config/models.ts';
+import { CellRunner, GenerationController } from '../controller/index.ts';
+import { startDemoServer } from '../demo/index.ts';
+import type { ScriptedModelServer } from '../models/index.ts';
+import { Autosaver, NotebookDocument } from '../notebook/index.ts';
+import { reportProgress } from './progress.ts';
+import { prepareRuntime } from './setup.ts';
+
+export interface RunArgs {
+  prompt?: string;
+  promptFile?: string;
+  out: string;
+  json: boolean;
+}
+
+export interface Io {
+  out: (s: string) => void;
+  err: (s: string) => void;
+  /** Registers the Ctrl-C handler; returns its removal. */
+  onInterrupt: (fn: () => void) => () => void;
+}
+
+export async function runCommand(args: RunArgs, config: DuetConfig, io: Io): Promise<number> {
+  const prompt = await readPrompt(args);
+  const out = resolve(args.out);
+  if (!out.endsWith('.ipynb')) throw new ConfigError(`--out must name an .ipynb file (got ${args.out}).`);
+  await checkWritable(dirname(out));
+  const name = basename(out, '.ipynb');
+  const workdir = resolve(config.workdir ?? join(dirname(out), `${name}.files`));
+
+  const usesDemo = [config.baseUrl, config.baseUrlA, config.baseUrlB].includes(DEMO_KEYWORD);
+  let demo: ScriptedModelServer | null = null;
+  let kernel: KernelSession | null = null;
+  let saver: Autosaver | null = null;
+  try {
+    if (usesDemo) demo = await startDemoServer();
+    const models = await resolveModels(config, demo?.baseUrl);
+    const rt = await prepareRuntime(config, (m) => io.err(m));
+    io.err(`models: A = ${models.A.id} (${models.A.baseUrl}), B = ${models.B.id} (${models.B.baseUrl})`);
+    io.err(`kernel: ${rt.python} (Python ${rt.pythonVersion}), sandbox: ${rt.sandbox.mode}${rt.sandbox.notes.length ? ` — ${rt.sandbox.notes.join(' ')}` : ''}`);
+    await mkdir(workdir, { recursive: true });
+    kernel = new KernelSession({ python: rt.python, workdir, launcher: rt.launcher, log: rt.log });
+    const doc = new NotebookDocument(name);
+    saver = new Autosaver(doc, out, 500, (err) => rt.log.error({ err: String(err) }, 'autosave failed'));
+    const stopProgress = reportProgress(doc, (l) => io.err(l));
+    io.err('starting the kernel…');
+    await kernel.start();
+    const runner = new CellRunner({ doc, kernel, cellTimeoutMs: config.cellTimeout * 1000, log: rt.log });
+    const controller = new GenerationController({ doc, runner, log: rt.log });
+    let interrupts = 0;
+    const removeInterrupt = io.onInterrupt(() => {
+      interrupts += 1;
+      if (interrupts === 1) {
+        io.err('stopping (Ctrl-C again to quit at once)…');
+        controller.stop();
+      } else {
+        process.exit(1);
+      }
+    });
+    const summary = await controller.start({ prompt, models, required: config.passes, maxTurns: config.maxTurns });
+    removeInterrupt();
+    stopProgress();
+    await saver.close();
+    saver = null;
+    io.err(`${summary.halted}: ${summary.passes}/${summary.required} green tests in ${summary.turns} turns. Notebook: ${out}`);
+    if (args.json) io.out(`${JSON.stringify(summary)}\n`);
+    return summary.halted === 'tests-passed' ? 0 : 1;
+  } finally {
+    await saver?.close().catch(() => undefined);
+    await kernel?.shutdown().catch(() => undefined);
+    await demo?.close().catch(() => undefined);
+  }
+}
+
+async function readPrompt(args: RunArgs): Promise<string> {
+  if (args.prompt !== undefined && args.promptFile !== undefined) throw new ConfigError('Give either --prompt or --prompt-file, not both.');
+  let text: string;
+  if (args.promptFile !== undefined) {
+    try {
+      text = await readFile(args.promptFile, 'utf8');
+    } catch (err) {
+      throw new ConfigError(`Cannot read --prompt-file ${args.promptFile}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    }
+  } else if (args.prompt !== undefined) {
+    text = args.prompt;
+  } else {
+    throw new ConfigError('Say what to build: --prompt "TEXT" or --prompt-file FILE.');
+  }
+  if (text.trim() === '') throw new ConfigError('The prompt is empty: say what the models should build.');
+  return text;
+}
+
+async function checkWritable(dir: string): Promise<void> {
+  try {
+    await access(dir, constants.W_OK);
+  } catch {
+    throw new ConfigError(`Cannot write the notebook: the folder ${dir} does not exist or is not writable. Choose another --out.`);
+  }
+}

@@ -1,0 +1,228 @@
+/**
+ * The notebook document: nbformat-shaped cells and notebook metadata, plus the
+ * runtime state that is never saved (which cell streams, queues or runs, the run,
+ * the kernel). Every change goes through a method here and comes out as one
+ * {@link DocumentEvent}, so disk, browsers and tests all see the same history.
+ */
+import { randomBytes } from 'node:crypto';
+import type { ExecuteEvent, NbOutput, OutputArea } from '@duet/kernel';
+import type { DocumentEvent } from '../protocol/events.ts';
+import type {
+  CellRuntime,
+  DuetCellMeta,
+  DuetNotebookMeta,
+  KernelStatus,
+  NotebookCell,
+  NotebookSnapshot,
+  RunState,
+} from '../protocol/notebook.ts';
+
+export type DocumentListener = (event: DocumentEvent) => void;
+
+export interface NewCell {
+  cellType: 'markdown' | 'code';
+  source?: string;
+  duet: DuetCellMeta;
+  outputs?: NbOutput[];
+  executionCount?: number | null;
+  id?: string;
+}
+
+export const IDLE_RUNTIME: CellRuntime = { phase: 'idle', startedAt: null, lastDurationMs: null };
+
+export function idleRun(required = 2, maxTurns = 4): RunState {
+  return { active: false, halted: null, passes: 0, required, turn: 0, maxTurns, streaming: null, tokensPerSecond: null, error: null };
+}
+
+export function newCellId(): string {
+  return randomBytes(6).toString('hex');
+}
+
+export class NotebookDocument {
+  readonly #cells: NotebookCell[] = [];
+  readonly #runtime = new Map<string, CellRuntime>();
+  readonly #listeners = new Set<DocumentListener>();
+  #meta: DuetNotebookMeta;
+  #run: RunState;
+  #kernel: KernelStatus = 'none';
+  /** Bumped on every change; the autosaver compares it. */
+  version = 0;
+
+  constructor(
+    public name: string,
+    cells: NotebookCell[] = [],
+    meta: DuetNotebookMeta = { models: null, required: 2, passes: 0, halted: null },
+  ) {
+    for (const c of cells) {
+      this.#cells.push(c);
+      this.#runtime.set(c.id, { ...IDLE_RUNTIME });
+    }
+    this.#meta = meta;
+    this.#run = idleRun(meta.required);
+  }
+
+  get cells(): readonly NotebookCell[] {
+    return this.#cells;
+  }
+
+  get meta(): DuetNotebookMeta {
+    return this.#meta;
+  }
+
+  get run(): RunState {
+    return this.#run;
+  }
+
+  get kernel(): KernelStatus {
+    return this.#kernel;
+  }
+
+  on(fn: DocumentListener): () => void {
+    this.#listeners.add(fn);
+    return () => this.#listeners.delete(fn);
+  }
+
+  cell(id: string): NotebookCell | undefined {
+    return this.#cells.find((c) => c.id === id);
+  }
+
+  indexOf(id: string): number {
+    return this.#cells.findIndex((c) => c.id === id);
+  }
+
+  runtime(id: string): CellRuntime {
+    return this.#runtime.get(id) ?? IDLE_RUNTIME;
+  }
+
+  snapshot(): NotebookSnapshot {
+    return {
+      name: this.name,
+      cells: this.#cells.map((c) => ({ ...c, outputs: [...c.outputs], duet: { ...c.duet } })),
+      runtime: Object.fromEntries(this.#runtime),
+      meta: { ...this.#meta },
+      run: { ...this.#run },
+      kernel: this.#kernel,
+    };
+  }
+
+  addCell(init: NewCell, index = this.#cells.length, runtime: CellRuntime = IDLE_RUNTIME): NotebookCell {
+    const cell: NotebookCell = {
+      id: init.id ?? newCellId(),
+      cellType: init.cellType,
+      source: init.source ?? '',
+      outputs: init.outputs ?? [],
+      executionCount: init.executionCount ?? null,
+      duet: init.duet,
+    };
+    const at = Math.max(0, Math.min(index, this.#cells.length));
+    this.#cells.splice(at, 0, cell);
+    this.#runtime.set(cell.id, { ...runtime });
+    this.#emit({ type: 'cell-added', index: at, cell: { ...cell }, runtime: { ...runtime } });
+    return cell;
+  }
+
+  removeCell(id: string): boolean {
+    const i = this.indexOf(id);
+    if (i < 0) return false;
+    this.#cells.splice(i, 1);
+    this.#runtime.delete(id);
+    this.#emit({ type: 'cell-removed', id });
+    return true;
+  }
+
+  moveCell(id: string, index: number): boolean {
+    const i = this.indexOf(id);
+    if (i < 0) return false;
+    const [cell] = this.#cells.splice(i, 1);
+    const at = Math.max(0, Math.min(index, this.#cells.length));
+    this.#cells.splice(at, 0, cell as NotebookCell);
+    this.#emit({ type: 'cell-moved', id, index: at });
+    return true;
+  }
+
+  appendSource(id: string, text: string): void {
+    const cell = this.cell(id);
+    if (!cell || text === '') return;
+    cell.source += text;
+    this.#emit({ type: 'source-appended', id, text });
+  }
+
+  setSource(id: string, source: string): void {
+    const cell = this.cell(id);
+    if (!cell || cell.source === source) return;
+    cell.source = source;
+    this.#emit({ type: 'source-set', id, source });
+  }
+
+  clearOutputs(id: string): void {
+    const cell = this.cell(id);
+    if (!cell) return;
+    cell.outputs = [];
+    cell.executionCount = null;
+    this.#emit({ type: 'outputs-cleared', id });
+  }
+
+  /**
+   * Applies an execute event through the cell's output area and sends the
+   * smallest event that says what changed: an appended output where it can.
+   */
+  applyExecuteEvent(id: string, area: OutputArea, event: ExecuteEvent): void {
+    const cell = this.cell(id);
+    const wasTruncated = area.truncated;
+    if (!area.apply(event) || !cell) return;
+    cell.outputs = [...area.outputs];
+    if (event.kind === 'output' && !wasTruncated && !area.truncated) {
+      // Receivers merge a stream into the last output of the same name, as the area did.
+      this.#emit({ type: 'output-appended', id, output: event.output });
+    } else {
+      this.#emit({ type: 'outputs-set', id, outputs: cell.outputs, executionCount: cell.executionCount });
+    }
+  }
+
+  setOutputs(id: string, outputs: NbOutput[], executionCount: number | null): void {
+    const cell = this.cell(id);
+    if (!cell) return;
+    cell.outputs = outputs;
+    cell.executionCount = executionCount;
+    this.#emit({ type: 'outputs-set', id, outputs, executionCount });
+  }
+
+  setCellMeta(id: string, duet: DuetCellMeta): void {
+    const cell = this.cell(id);
+    if (!cell) return;
+    cell.duet = duet;
+    this.#emit({ type: 'cell-meta', id, duet: { ...duet } });
+  }
+
+  setRuntime(id: string, patch: Partial<CellRuntime>): void {
+    if (!this.cell(id)) return;
+    const runtime = { ...this.runtime(id), ...patch };
+    this.#runtime.set(id, runtime);
+    this.#emit({ type: 'cell-runtime', id, runtime });
+  }
+
+  setMeta(patch: Partial<DuetNotebookMeta>): void {
+    this.#meta = { ...this.#meta, ...patch };
+    this.#emit({ type: 'notebook-meta', meta: { ...this.#meta } });
+  }
+
+  setRun(patch: Partial<RunState>): void {
+    this.#run = { ...this.#run, ...patch };
+    this.#emit({ type: 'run-state', run: { ...this.#run } });
+  }
+
+  setKernel(kernel: KernelStatus): void {
+    if (this.#kernel === kernel) return;
+    this.#kernel = kernel;
+    this.#emit({ type: 'kernel-state', kernel });
+  }
+
+  notice(level: 'info' | 'warning' | 'error', message: string): void {
+    this.#emit({ type: 'notice', level, message });
+  }
+
+  #emit(event: DocumentEvent): void {
+    this.version += 1;
+    for (const fn of this.#listeners) fn(event);
+  }
+}
