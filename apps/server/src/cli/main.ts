@@ -6,7 +6,6 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError, resolveConfig } from '../config/index.ts';
 import { addSharedOptions, givenFlags } from './options.ts';
 import { runCommand, type Io } from './run-command.ts';
-import { serveCommand } from './serve-command.ts';
 
 export const EXIT_USAGE = 2;
 
@@ -39,6 +38,8 @@ export async function main(argv: string[], io = processIo()): Promise<number> {
     .option('--notebooks <dir>', 'folder of .ipynb notebooks (default ./notebooks)')
     .action(async () => {
       const config = await resolveConfig(givenFlags(serve));
+      // Loaded on demand: `duet run` needs none of the HTTP server.
+      const { serveCommand } = await import('./serve-command.ts');
       exitCode = await serveCommand(config, { ...processIo(), ...io } as ReturnType<typeof processIo>);
     });
 

@@ -3,10 +3,11 @@
  * Jupyter does, and shuts kernels down on SIGINT/SIGTERM.
  */
 import type { DuetConfig } from '../config/index.ts';
-import { startServer } from '../http/server.ts';
 import type { Io } from './run-command.ts';
 
 export async function serveCommand(config: DuetConfig, io: Io & { onTerminate: (fn: () => void) => void }): Promise<number> {
+  // Loaded on demand: `duet run` never needs express.
+  const { startServer } = await import('../http/server.ts');
   const server = await startServer(config, { progress: (m: string) => io.err(m) });
   io.err(`\nDuet is running. Open this URL in your browser:\n\n    ${server.url}\n\nPress Ctrl-C to stop.\n`);
   await new Promise<void>((resolve) => {
