@@ -1,0 +1,118 @@
+/**
+ * One notebook's WebSocket: parses server messages, checks their order, and
+ * reconnects with backoff. A gap in `seq` means an event was lost, so the
+ * connection is dropped and a fresh snapshot fetched rather than drawing a
+ * document that silently differs from the server's.
+ */
+import type { ClientCommand, ServerMessage } from '@duet/server/protocol';
+
+/** Where the connection stands, for the "Reconnecting…" banner. */
+export type ConnectionStatus = 'connecting' | 'open' | 'reconnecting' | 'closed';
+
+/** What the socket reports to its owner. */
+export interface SocketHandlers {
+  onMessage(message: ServerMessage): void;
+  onStatus(status: ConnectionStatus): void;
+}
+
+const MIN_BACKOFF_MS = 250;
+const MAX_BACKOFF_MS = 8_000;
+
+function isServerMessage(value: unknown): value is ServerMessage {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as { type?: unknown; seq?: unknown };
+  return (v.type === 'snapshot' || v.type === 'event' || v.type === 'error') && typeof v.seq === 'number';
+}
+
+/** A self-healing connection to `/api/notebooks/NAME/ws`. */
+export class NotebookSocket {
+  private ws: WebSocket | null = null;
+  private lastSeq: number | null = null;
+  private backoff = MIN_BACKOFF_MS;
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private closed = false;
+  private everOpened = false;
+
+  constructor(
+    private readonly url: string,
+    private readonly handlers: SocketHandlers,
+  ) {
+    this.connect();
+  }
+
+  /** Sends a command; false when the connection is down and it was not sent. */
+  send(command: ClientCommand): boolean {
+    if (this.ws === null || this.ws.readyState !== WebSocket.OPEN || this.lastSeq === null) return false;
+    this.ws.send(JSON.stringify(command));
+    return true;
+  }
+
+  /** Closes for good: no more reconnects. */
+  close(): void {
+    this.closed = true;
+    if (this.retryTimer !== null) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    this.ws?.close(1000, 'closed by page');
+    this.ws = null;
+    this.handlers.onStatus('closed');
+  }
+
+  private connect(): void {
+    if (this.closed) return;
+    this.handlers.onStatus(this.everOpened ? 'reconnecting' : 'connecting');
+    const ws = new WebSocket(this.url);
+    this.ws = ws;
+    this.lastSeq = null;
+    ws.onmessage = (ev: MessageEvent) => {
+      if (this.ws !== ws) return;
+      this.receive(ev.data);
+    };
+    ws.onclose = () => {
+      if (this.ws !== ws) return;
+      this.ws = null;
+      this.scheduleReconnect();
+    };
+    // An error is always followed by close; the reconnect happens there.
+    ws.onerror = () => undefined;
+  }
+
+  private receive(data: unknown): void {
+    let message: unknown;
+    try {
+      message = JSON.parse(String(data));
+    } catch {
+      return this.resync();
+    }
+    if (!isServerMessage(message)) return this.resync();
+    if (message.type === 'snapshot') {
+      this.lastSeq = message.seq;
+      this.everOpened = true;
+      this.backoff = MIN_BACKOFF_MS;
+      this.handlers.onStatus('open');
+    } else {
+      if (this.lastSeq === null || message.seq !== this.lastSeq + 1) return this.resync();
+      this.lastSeq = message.seq;
+    }
+    this.handlers.onMessage(message);
+  }
+
+  /** Drops the connection and asks for a fresh snapshot straight away. */
+  private resync(): void {
+    const ws = this.ws;
+    this.ws = null;
+    ws?.close(4000, 'resync');
+    this.backoff = MIN_BACKOFF_MS;
+    this.connect();
+  }
+
+  private scheduleReconnect(): void {
+    if (this.closed) return;
+    this.handlers.onStatus(this.everOpened ? 'reconnecting' : 'connecting');
+    const delay = this.backoff;
+    this.backoff = Math.min(this.backoff * 2, MAX_BACKOFF_MS);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      this.connect();
+    }, delay);
+  }
+}

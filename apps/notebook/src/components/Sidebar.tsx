@@ -1,0 +1,116 @@
+/** The notebooks on the server: open, create, rename, delete, import. */
+import { useState, type ChangeEvent } from 'react';
+import type { NotebookEntry } from '../api/http.ts';
+
+interface SidebarProps {
+  notebooks: NotebookEntry[];
+  current: string | null;
+  error: string | null;
+  onOpen(name: string): void;
+  onNew(): void;
+  onRename(name: string, newName: string): void;
+  onDelete(name: string): void;
+  onImport(file: File): void;
+}
+
+function Entry({ entry, current, props }: { entry: NotebookEntry; current: boolean; props: SidebarProps }) {
+  const [mode, setMode] = useState<'view' | 'rename' | 'delete'>('view');
+  const [draft, setDraft] = useState(entry.name);
+  if (mode === 'rename') {
+    return (
+      <li className="nb-entry renaming">
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            const name = draft.trim();
+            if (name && name !== entry.name) props.onRename(entry.name, name);
+            setMode('view');
+          }}
+        >
+          <input
+            autoFocus
+            aria-label={`New name for ${entry.name}`}
+            value={draft}
+            onChange={(e) => setDraft(e.target.value)}
+            onKeyDown={(e) => e.key === 'Escape' && setMode('view')}
+          />
+          <button type="submit">Save</button>
+          <button type="button" onClick={() => setMode('view')}>
+            Cancel
+          </button>
+        </form>
+      </li>
+    );
+  }
+  return (
+    <li className={`nb-entry ${current ? 'current' : ''}`}>
+      <button type="button" className="nb-open" aria-current={current ? 'page' : undefined} onClick={() => props.onOpen(entry.name)} title={`Modified ${new Date(entry.modified).toLocaleString()}`}>
+        {entry.running && <span className="running-dot" title="A run is going on" aria-label="running" />}
+        {entry.name}
+      </button>
+      {mode === 'delete' ? (
+        <span className="nb-confirm">
+          <button type="button" className="danger" onClick={() => props.onDelete(entry.name)}>
+            Delete {entry.name}?
+          </button>
+          <button type="button" onClick={() => setMode('view')}>
+            Keep
+          </button>
+        </span>
+      ) : (
+        <span className="nb-actions">
+          <button
+            type="button"
+            aria-label={`Rename ${entry.name}`}
+            title="Rename"
+            onClick={() => {
+              setDraft(entry.name);
+              setMode('rename');
+            }}
+          >
+            ✎
+          </button>
+          <button type="button" aria-label={`Delete ${entry.name}`} title="Delete" onClick={() => setMode('delete')}>
+            ✕
+          </button>
+        </span>
+      )}
+    </li>
+  );
+}
+
+/** The list of notebooks on the left. */
+export function Sidebar(props: SidebarProps) {
+  const onFile = (e: ChangeEvent<HTMLInputElement>): void => {
+    const file = e.target.files?.[0];
+    if (file) props.onImport(file);
+    e.target.value = '';
+  };
+  return (
+    <nav className="sidebar" aria-label="Notebooks">
+      <div className="brand">
+        <span className="brand-a">Du</span>
+        <span className="brand-b">et</span>
+      </div>
+      <div className="sidebar-actions">
+        <button type="button" className="primary" onClick={props.onNew}>
+          New notebook
+        </button>
+        <label className="button file-button">
+          Import .ipynb
+          <input type="file" accept=".ipynb,application/json" onChange={onFile} />
+        </label>
+      </div>
+      {props.error && (
+        <p className="sidebar-error" role="alert">
+          {props.error}
+        </p>
+      )}
+      <ul className="nb-list">
+        {props.notebooks.map((entry) => (
+          <Entry key={entry.name} entry={entry} current={entry.name === props.current} props={props} />
+        ))}
+      </ul>
+    </nav>
+  );
+}

@@ -1,0 +1,40 @@
+/** The run at a glance: who is writing, how fast, how many tests are green, the kernel. */
+import type { NotebookSnapshot } from '@duet/server/protocol';
+import { haltLabel, kernelLabel } from '../util/labels.ts';
+
+/** One line under the toolbar. */
+export function StatusBar({ notebook }: { notebook: NotebookSnapshot }) {
+  const { run, kernel, meta } = notebook;
+  const passes = run.active || run.halted !== null ? run.passes : meta.passes;
+  const required = run.active || run.halted !== null ? run.required : meta.required;
+  const halted = run.halted ?? meta.halted;
+  return (
+    <div className="status-bar">
+      {run.active ? (
+        <span className="status-item" data-testid="status-run">
+          {run.streaming ? (
+            <>
+              <span className={`model-chip model-${run.streaming}`}>{run.streaming}</span> is writing
+            </>
+          ) : (
+            'Running tests'
+          )}
+          {' · '}turn {run.turn} of {run.maxTurns}
+          {run.tokensPerSecond !== null && <> · {run.tokensPerSecond.toFixed(0)} tokens/s</>}
+        </span>
+      ) : (
+        halted !== null && (
+          <span className={`status-item halted halted-${halted}`} data-testid="status-halted" role="status">
+            {haltLabel(halted)}
+          </span>
+        )
+      )}
+      <span className={`status-item passes ${required > 0 && passes >= required ? 'done' : ''}`} data-testid="status-passes">
+        Green tests {passes} / {required}
+      </span>
+      <span className={`status-item kernel kernel-${kernel}`} data-testid="kernel-status">
+        <span className="kernel-dot" aria-hidden="true" /> Kernel {kernelLabel(kernel)}
+      </span>
+    </div>
+  );
+}

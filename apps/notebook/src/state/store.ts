@@ -1,0 +1,139 @@
+/**
+ * One open notebook: the socket, the document it builds, and the notices for the
+ * person. Events are applied once per animation frame, so a model streaming 200
+ * tokens a second costs the page one render per frame, not one per token.
+ */
+import type { ClientCommand, DocumentEvent, NotebookSnapshot, ServerMessage } from '@duet/server/protocol';
+import { notebookSocketUrl } from '../api/http.ts';
+import { NotebookSocket, type ConnectionStatus } from '../api/socket.ts';
+import { assertNever } from '../util/assert-never.ts';
+import { applyEvents } from './reducer.ts';
+
+/** A message for the person: from the server, or about a command that failed. */
+export interface Notice {
+  id: number;
+  level: 'info' | 'warning' | 'error';
+  message: string;
+}
+
+/** Everything the notebook view draws. Replaced, never mutated, on each change. */
+export interface NotebookViewState {
+  notebook: NotebookSnapshot | null;
+  connection: ConnectionStatus;
+  notices: Notice[];
+}
+
+const MAX_NOTICES = 5;
+
+/** The state of one open notebook, as an external store for `useSyncExternalStore`. */
+export class NotebookStore {
+  private state: NotebookViewState = { notebook: null, connection: 'connecting', notices: [] };
+  private readonly listeners = new Set<() => void>();
+  private pending: DocumentEvent[] = [];
+  private frame: number | null = null;
+  private fallbackTimer: ReturnType<typeof setTimeout> | null = null;
+  private nextNoticeId = 1;
+  private readonly socket: NotebookSocket;
+
+  constructor(readonly name: string) {
+    this.socket = new NotebookSocket(notebookSocketUrl(name), {
+      onMessage: (m) => this.receive(m),
+      onStatus: (connection) => this.set({ ...this.state, connection }),
+    });
+  }
+
+  /** The current state; the same object until something changes. */
+  getState = (): NotebookViewState => this.state;
+
+  /** Registers a listener; returns its removal. */
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  /** Sends a command, telling the person if it could not be sent. */
+  send(command: ClientCommand): boolean {
+    const sent = this.socket.send(command);
+    if (!sent) {
+      this.notify('error', 'Not connected to the Duet server, so that was not sent. It will reconnect; try again then.');
+    }
+    return sent;
+  }
+
+  /** Sends an edit and shows it at once, without waiting for the server's echo. */
+  editSource(id: string, source: string): void {
+    if (!this.send({ type: 'edit-source', id, source })) return;
+    this.pending.push({ type: 'source-set', id, source });
+    this.flush();
+  }
+
+  /** Adds a notice for the person. */
+  notify(level: Notice['level'], message: string): void {
+    const notice: Notice = { id: this.nextNoticeId++, level, message };
+    this.set({ ...this.state, notices: [...this.state.notices, notice].slice(-MAX_NOTICES) });
+  }
+
+  /** Removes a notice. */
+  dismissNotice(id: number): void {
+    this.set({ ...this.state, notices: this.state.notices.filter((n) => n.id !== id) });
+  }
+
+  /** Closes the socket; the store is dead afterwards. */
+  dispose(): void {
+    this.cancelFrame();
+    this.socket.close();
+    this.listeners.clear();
+  }
+
+  private receive(message: ServerMessage): void {
+    switch (message.type) {
+      case 'snapshot':
+        // Events still queued belong to the previous connection; the snapshot supersedes them.
+        this.pending = [];
+        this.cancelFrame();
+        this.set({ ...this.state, notebook: message.notebook });
+        return;
+      case 'event':
+        if (message.event.type === 'notice') {
+          this.notify(message.event.level, message.event.message);
+          return;
+        }
+        this.pending.push(message.event);
+        this.scheduleFrame();
+        return;
+      case 'error':
+        this.notify('error', message.message);
+        return;
+      default:
+        return assertNever(message, 'server message');
+    }
+  }
+
+  private scheduleFrame(): void {
+    if (this.frame !== null) return;
+    this.frame = requestAnimationFrame(() => this.flush());
+    // A hidden tab gets no animation frames; keep the document current anyway.
+    this.fallbackTimer = setTimeout(() => this.flush(), 500);
+  }
+
+  private cancelFrame(): void {
+    if (this.frame !== null) cancelAnimationFrame(this.frame);
+    if (this.fallbackTimer !== null) clearTimeout(this.fallbackTimer);
+    this.frame = null;
+    this.fallbackTimer = null;
+  }
+
+  private flush(): void {
+    this.cancelFrame();
+    if (this.pending.length === 0 || this.state.notebook === null) return;
+    const events = this.pending;
+    this.pending = [];
+    const notebook = applyEvents(this.state.notebook, events);
+    if (notebook !== this.state.notebook) this.set({ ...this.state, notebook });
+  }
+
+  private set(state: NotebookViewState): void {
+    this.state = state;
+    for (const listener of this.listeners) listener();
+  }
+}
