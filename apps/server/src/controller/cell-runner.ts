@@ -63,7 +63,7 @@ export class CellRunner {
 
   /** Queues every code and test cell in document order and waits for them. */
   async runAll(): Promise<CellOutcome[]> {
-    const ids = this.#o.doc.cells.filter((c) => c.cellType === 'code' && (c.duet.role === 'code' || c.duet.role === 'test') && !c.duet.note).map((c) => c.id);
+    const ids = this.#o.doc.cells.filter((c) => c.cellType === 'code' && (c.duet.role === 'code' || c.duet.role === 'test') && !c.duet.note?.startsWith('Not run')).map((c) => c.id);
     return Promise.all(ids.map((id) => this.run(id)));
   }
 
@@ -147,7 +147,9 @@ export class CellRunner {
     const current = doc.cell(id);
     if (kind === 'test' && current) {
       outcome.testStatus = testStatusFor(source, result, area.outputs);
-      doc.setCellMeta(id, { ...current.duet, test: { status: outcome.testStatus } });
+      const { note: _oldNote, ...duet } = current.duet;
+      const noAssert = result.status === 'ok' && outcome.testStatus === 'not-run';
+      doc.setCellMeta(id, { ...duet, test: { status: outcome.testStatus }, ...(noAssert ? { note: NO_ASSERT_NOTE } : {}) });
       doc.setMeta({ passes: doc.cells.filter((c) => c.duet.role === 'test' && c.duet.test?.status === 'passed').length });
     }
     log.info({ cell: id, kind, status, testStatus: outcome.testStatus, ms: Date.now() - startedAt }, 'cell ran');
@@ -173,6 +175,8 @@ export class CellRunner {
 }
 
 class KernelGaveUp extends Error {}
+
+const NO_ASSERT_NOTE = 'This test has no assert statement, so it proves nothing and does not count as green.';
 
 /** Interrupts at the limit; gives up on the kernel when the interrupt does not help. */
 class CellTimer {

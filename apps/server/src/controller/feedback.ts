@@ -40,12 +40,20 @@ export function outputsText(outputs: readonly NbOutput[]): string {
   return stripAnsi(parts.join(''));
 }
 
-/** Keeps the head and tail of `text` within `budget` characters and says how much was cut. */
+/**
+ * Keeps the head and tail of `text` within `budget` characters and says how much
+ * was cut. The result is never longer than `budget`.
+ */
 export function cutToBudget(text: string, budget: number): string {
   if (text.length <= budget) return text;
-  const half = Math.floor((budget - 60) / 2);
-  const cut = text.length - 2 * half;
-  return `${text.slice(0, half)}\n[… ${cut} characters cut …]\n${text.slice(text.length - half)}`;
+  const limit = Math.max(0, Math.floor(budget));
+  const noteFor = (cut: number): string => `\n[… ${cut} characters cut …]\n`;
+  // The note's length depends on the count it reports; size it for the largest count.
+  const room = limit - noteFor(text.length).length;
+  if (room < 2) return text.slice(0, limit);
+  const head = Math.ceil(room / 2);
+  const tail = room - head;
+  return `${text.slice(0, head)}${noteFor(text.length - head - tail)}${text.slice(text.length - tail)}`;
 }
 
 const STATUS_WORDS: Record<CellOutcome['status'], string> = {
@@ -56,19 +64,29 @@ const STATUS_WORDS: Record<CellOutcome['status'], string> = {
   'not-run': 'was not run',
 };
 
-/** The execution report for one turn, as user text for the next model. */
+/**
+ * The execution report for one turn, as user text for the next model. However
+ * many cells ran and however much they printed, it stays within {@link FEEDBACK_BUDGET}.
+ */
 export function feedbackText(slot: ModelSlot, outcomes: readonly CellOutcome[], skipped: readonly string[] = []): string {
   if (outcomes.length === 0 && skipped.length === 0) {
     return `Model ${slot}'s answer had no RUN-CODE or TEST-ASSERT block, so nothing was run.`;
   }
-  const lines = [`Execution results for model ${slot}'s cells:`];
-  const per = Math.max(200, Math.min(CELL_TEXT_BUDGET, Math.floor(FEEDBACK_BUDGET / Math.max(1, outcomes.length))));
-  outcomes.forEach((o, i) => {
+  const heads = outcomes.map((o, i) => {
     const test = o.kind === 'test' && o.testStatus ? ` — test ${o.testStatus.toUpperCase()}` : '';
-    lines.push(`\n[${o.kind} cell ${i + 1}] ${STATUS_WORDS[o.status]}${test}`);
-    const text = o.text.trim();
-    if (text) lines.push(cutToBudget(text, per));
+    return `\n[${o.kind} cell ${i + 1}] ${STATUS_WORDS[o.status]}${test}`;
   });
-  for (const note of skipped) lines.push(`\n${note}`);
-  return lines.join('\n');
+  const title = `Execution results for model ${slot}'s cells:`;
+  const notes = skipped.map((note) => `\n${note}`);
+  const fixed = [title, ...heads, ...notes].reduce((n, line) => n + line.length + 1, 0);
+  // What is left after the status lines is shared evenly between the cells' outputs.
+  const per = Math.min(CELL_TEXT_BUDGET, Math.floor(Math.max(0, FEEDBACK_BUDGET - fixed) / Math.max(1, outcomes.length)) - 1);
+  const lines = [title];
+  outcomes.forEach((o, i) => {
+    lines.push(heads[i] as string);
+    const text = o.text.trim();
+    if (text && per > 0) lines.push(cutToBudget(text, per));
+  });
+  lines.push(...notes);
+  return cutToBudget(lines.join('\n'), FEEDBACK_BUDGET);
 }
