@@ -28,7 +28,7 @@ export const configSchema = z.object({
   token: z.string().min(1).optional(),
   sandbox: z.enum(SANDBOX_MODES, { error: `--sandbox must be one of ${SANDBOX_MODES.join(', ')}` }).default('auto'),
   allowUnsandboxed: z
-    .union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no'])])
+    .union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no'])], { error: '--allow-unsandboxed must be true or false' })
     .transform((v) => v === true || v === 'true' || v === '1' || v === 'yes')
     .default(false),
   logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
@@ -79,8 +79,14 @@ export async function resolveConfig(
   const parsed = configSchema.safeParse(merged);
   if (!parsed.success) {
     const first = parsed.error.issues[0];
-    const where = first?.path.join('.') ?? '';
-    throw new ConfigError(`Invalid configuration${where ? ` (${where})` : ''}: ${first?.message ?? 'unknown problem'}`);
+    const key = String(first?.path[0] ?? '');
+    const flag = `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+    const said = first?.message ?? 'unknown problem';
+    const what = key === '' ? said : said.startsWith(flag) ? said : `${flag}: ${said}`;
+    const value = JSON.stringify(merged[key as keyof typeof merged]);
+    const from =
+      key in fromFlags ? `${value} on the command line` : key in fromEnv ? `${ENV_NAMES[key as ConfigKey]}=${value}` : key in fromFile ? `${value} in ${flags.config}` : '';
+    throw new ConfigError(`Invalid configuration: ${what}${from ? ` (got ${from})` : ''}.`);
   }
   return parsed.data;
 }

@@ -49,7 +49,12 @@ export async function resolveModels(
   };
   const pick = async (url: string, wanted: string | undefined, slot: 'A' | 'B'): Promise<ModelEndpoint> => {
     const ids = await idsAt(url);
-    const endpoint = (id: string): ModelEndpoint => ({ id, baseUrl: url, ...(config.apiKey && url !== demoBaseUrl ? { apiKey: config.apiKey } : {}) });
+    const endpoint = (id: string): ModelEndpoint => ({
+      id,
+      baseUrl: url,
+      ...(url === demoBaseUrl ? { label: DEMO_KEYWORD } : {}),
+      ...(config.apiKey && url !== demoBaseUrl ? { apiKey: config.apiKey } : {}),
+    });
     if (wanted !== undefined) {
       // Some servers (Ollama, vLLM) serve ids they do not list; only refuse when the list is non-empty and lacks it.
       if (ids.length > 0 && !ids.includes(wanted)) {

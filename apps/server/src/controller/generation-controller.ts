@@ -6,14 +6,14 @@
  */
 import type { KernelLogger } from '@duet/kernel';
 import { assertNever } from '@duet/kernel';
-import { ModelError, streamChat, type ChatDelta, type StreamChatOptions } from '../llm/index.ts';
+import { ModelError, displayUrl, streamChat, type ChatDelta, type StreamChatOptions } from '../llm/index.ts';
 import type { NotebookDocument } from '../notebook/document.ts';
 import type { HaltReason, ModelSlot } from '../protocol/notebook.ts';
 import { CellSplitter, type SplitEvent } from '../splitter/index.ts';
 import type { CellRunner } from './cell-runner.ts';
 import { feedbackText } from './feedback.ts';
 import { buildMessages, type TurnRecord } from './prompts.ts';
-import type { CellOutcome, RunOptions, RunSummary } from './types.ts';
+import type { CellOutcome, ModelEndpoint, RunOptions, RunSummary } from './types.ts';
 
 export interface GenerationControllerOptions {
   doc: NotebookDocument;
@@ -58,7 +58,7 @@ export class GenerationController {
     this.#greens = 0;
     const cellsBefore = doc.cells.length;
     doc.setMeta({
-      models: { A: { id: opts.models.A.id, baseUrl: opts.models.A.baseUrl }, B: { id: opts.models.B.id, baseUrl: opts.models.B.baseUrl } },
+      models: { A: modelRef(opts.models.A), B: modelRef(opts.models.B) },
       required: opts.required,
       halted: null,
     });
@@ -225,4 +225,9 @@ export class GenerationController {
     }
     return o;
   }
+}
+
+/** The endpoint as the notebook records it: never credentials, never the key. */
+function modelRef(m: ModelEndpoint): { id: string; baseUrl: string } {
+  return { id: m.id, baseUrl: m.label ?? displayUrl(m.baseUrl) };
 }

@@ -5,6 +5,8 @@ export interface ModelEndpoint {
   id: string;
   baseUrl: string;
   apiKey?: string;
+  /** What the notebook records as the model's endpoint, when not `baseUrl` (`demo` for the built-in models). */
+  label?: string;
 }
 
 export interface RunOptions {
