@@ -1,0 +1,104 @@
+import { describe, expect, it, onTestFinished } from 'vitest';
+import {
+  ALLOW_UNSANDBOXED_FLAG,
+  DEFAULT_LIMITS,
+  KERNEL_PYTHON_DIR,
+  SandboxUnavailableError,
+  bwrapArgs,
+  chooseLauncher,
+  kernelEnv,
+  sandboxLauncher,
+  type KernelLaunchSpec,
+  type SandboxMode,
+} from '@duet/kernel';
+import { PYTHON } from './sandbox-harness.ts';
+
+const spec: KernelLaunchSpec = {
+  python: PYTHON,
+  connectionFile: '/tmp/duet-kernel-x/connection.json',
+  runtimeDir: '/tmp/duet-kernel-x',
+  workdir: '/tmp/notebooks/demo',
+  limits: DEFAULT_LIMITS,
+};
+const layout = { executable: '/usr/bin/python3.11', roots: ['/usr', '/opt/venv'] };
+
+/** The value after each occurrence of `flag`. */
+function after(args: string[], flag: string): string[] {
+  return args.flatMap((a, i) => (a === flag ? [args[i + 1] ?? ''] : []));
+}
+
+describe('the kernel environment', () => {
+  it('is built from nothing: no variable of the server leaks into it', () => {
+    process.env.DUET_API_KEY_FOR_TEST = 'sk-do-not-leak';
+    onTestFinished(() => void delete process.env.DUET_API_KEY_FOR_TEST);
+    const env = kernelEnv(spec);
+    expect(Object.values(env)).not.toContain('sk-do-not-leak');
+    expect(env.HOME).toBe(spec.workdir);
+    expect(env.TMPDIR).toBe('/tmp/duet-kernel-x/tmp');
+    expect(Object.keys(env).every((k) => !k.startsWith('DUET_'))).toBe(true);
+  });
+
+  it.each(['bwrap', 'landlock', 'none'] as SandboxMode[])('%s: the launched process gets exactly that environment', (mode) => {
+    const cmd = sandboxLauncher(mode).command(spec);
+    expect(Object.keys(cmd.env).sort()).toEqual(Object.keys(kernelEnv(spec, mode === 'bwrap' ? '/tmp' : undefined)).sort());
+    expect(cmd.cwd).toBe(spec.workdir);
+    expect(cmd.args).toContain('-I');
+    expect(cmd.args).toContain(`${KERNEL_PYTHON_DIR}/duet_kernel.py`);
+  });
+});
+
+describe('the bubblewrap command line', () => {
+  const env = kernelEnv(spec, '/tmp');
+  const args = bwrapArgs(spec, env, layout);
+
+  it('unshares everything, drops capabilities and clears the environment', () => {
+    for (const flag of ['--unshare-all', '--die-with-parent', '--new-session', '--clearenv']) expect(args).toContain(flag);
+    expect(after(args, '--cap-drop')).toEqual(['ALL']);
+    expect(after(args, '--setenv').sort()).toEqual(Object.keys(env).sort());
+  });
+
+  it('never binds the host root, and binds /usr and the interpreter read-only', () => {
+    expect(after(args, '--ro-bind')).not.toContain('/');
+    expect(after(args, '--bind')).not.toContain('/');
+    expect(after(args, '--ro-bind')).toEqual(expect.arrayContaining(['/usr', '/opt/venv', KERNEL_PYTHON_DIR]));
+  });
+
+  it('binds only the workdir and runtime directory writable, after the private /tmp', () => {
+    expect(after(args, '--bind')).toEqual([spec.runtimeDir, spec.workdir]);
+    expect(args.indexOf('--tmpfs')).toBeLessThan(args.indexOf('--bind'));
+  });
+
+  it('mounts a fresh, read-only /proc', () => {
+    expect(after(args, '--proc')).toEqual(['/proc']);
+    expect(after(args, '--remount-ro')).toEqual(['/proc']);
+  });
+
+  it('ends with -- before the command', () => {
+    expect(args.at(-1)).toBe('--');
+  });
+});
+
+describe('choosing a launcher', () => {
+  it('refuses to run without a sandbox unless the user opts in, and names the flag', async () => {
+    const err = await chooseLauncher({ python: PYTHON, mode: 'none', allowUnsandboxed: false }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SandboxUnavailableError);
+    expect((err as Error).message).toContain(ALLOW_UNSANDBOXED_FLAG);
+    expect((err as Error).message).toMatch(/your files, your network and your other programs/);
+  });
+
+  it('runs without a sandbox when the user opts in', async () => {
+    const choice = await chooseLauncher({ python: PYTHON, mode: 'none', allowUnsandboxed: true });
+    expect(choice.launcher.mode).toBe('none');
+  });
+
+  it('picks the strongest available mode on auto', async () => {
+    const choice = await chooseLauncher({ python: PYTHON, mode: 'auto', allowUnsandboxed: false });
+    expect(choice.mode).toBe(choice.detection.available[0]);
+    expect(choice.launcher.mode).toBe(choice.mode);
+  });
+
+  it('refuses a mode this machine does not have', async () => {
+    const missing = process.platform === 'darwin' ? 'bwrap' : 'macos';
+    await expect(chooseLauncher({ python: PYTHON, mode: missing, allowUnsandboxed: true })).rejects.toThrow(SandboxUnavailableError);
+  });
+});
