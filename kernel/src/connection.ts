@@ -1,11 +1,12 @@
 /**
  * Connection info for a kernel Duet starts itself: a fresh random key, HMAC-SHA256,
- * and either free TCP ports on 127.0.0.1 or ipc sockets in a private directory
- * (a kernel without a network namespace of its own cannot use TCP).
+ * and either free TCP ports on 127.0.0.1 (outside the ephemeral range) or ipc
+ * sockets in a private directory (a kernel without a network namespace of its own
+ * cannot use TCP).
  */
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { createServer, type AddressInfo, type Server } from 'node:net';
 import { join } from 'node:path';
 
 export interface ConnectionInfo {
@@ -45,24 +46,60 @@ export async function writeConnectionFile(path: string, info: ConnectionInfo): P
 }
 
 /**
- * Asks the OS for free loopback ports by binding port 0. All listeners are held
- * open until every port is known, so the same port is not handed out twice.
+ * Ports handed out lately. A port is free only until its kernel binds it, and
+ * the next session started meanwhile must not be given it too; two kernels on
+ * one port would see each other's messages. Bounded, oldest first out.
+ */
+const recentPorts = new Set<number>();
+const RECENT_PORTS_KEPT = 2048;
+
+function remember(port: number): void {
+  recentPorts.add(port);
+  if (recentPorts.size > RECENT_PORTS_KEPT) {
+    const oldest = recentPorts.values().next().value;
+    if (oldest !== undefined) recentPorts.delete(oldest);
+  }
+}
+
+/**
+ * Kernel ports come from below the OS's ephemeral range (Linux 32768–60999, macOS
+ * 49152–65535). Ports in that range are what the OS gives every outgoing
+ * connection: while a kernel is still starting, our own sockets reconnect to its
+ * ports, and one of them can take (or, TCP simultaneous open, connect to itself
+ * on) a port another starting kernel is about to bind, which then fails with
+ * "Address already in use". Nothing takes a port from this pool unasked.
+ */
+const POOL_FROM = 20_000;
+const POOL_TO = 32_767;
+
+/**
+ * Finds free loopback ports by listening on them. All listeners are held open
+ * until every port is known, so one call never hands out a port twice; the
+ * recent-ports set keeps calls in quick succession apart.
  */
 async function freePorts(n: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from({ length: n }, () =>
-      new Promise<import('node:net').Server>((resolve, reject) => {
-        const s = createServer();
-        s.once('error', reject);
-        s.listen(0, '127.0.0.1', () => resolve(s));
-      }),
-    ),
-  );
-  const ports = servers.map((s) => {
-    const addr = s.address();
-    if (addr === null || typeof addr === 'string') throw new Error('unexpected listener address');
-    return addr.port;
+  const held: Server[] = [];
+  try {
+    for (let attempt = 0; held.length < n; attempt++) {
+      if (attempt > 500) throw new Error(`could not find ${n} free loopback ports between ${POOL_FROM} and ${POOL_TO} for the kernel`);
+      const port = POOL_FROM + Math.floor(Math.random() * (POOL_TO - POOL_FROM + 1));
+      if (recentPorts.has(port)) continue;
+      const server = await listenOn(port);
+      if (server) held.push(server);
+    }
+    const ports = held.map((s) => (s.address() as AddressInfo).port);
+    for (const port of ports) remember(port);
+    return ports;
+  } finally {
+    await Promise.all(held.map((s) => new Promise<void>((r) => s.close(() => r()))));
+  }
+}
+
+/** A listener on 127.0.0.1:port, or null when the port is taken. */
+function listenOn(port: number): Promise<Server | null> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(null));
+    server.listen({ port, host: '127.0.0.1', exclusive: true }, () => resolve(server));
   });
-  await Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
-  return ports;
 }

@@ -8,6 +8,8 @@ import { Request } from 'zeromq';
 export class Heartbeat {
   #closed = false;
   #socket: Request | null = null;
+  /** Ends the pause between pings early, so close() does not wait out the interval. */
+  #wake: (() => void) | null = null;
   readonly #done: Promise<void>;
 
   constructor(
@@ -22,6 +24,7 @@ export class Heartbeat {
   close(): Promise<void> {
     this.#closed = true;
     this.#socket?.close();
+    this.#wake?.();
     return this.#done;
   }
 
@@ -38,7 +41,7 @@ export class Heartbeat {
           await socket.receive();
           misses = 0;
           const rest = this.intervalMs - (Date.now() - started);
-          if (rest > 0) await new Promise((r) => setTimeout(r, rest).unref());
+          if (rest > 0 && !this.#closed) await this.#pause(rest);
         }
       } catch {
         if (this.#closed) break;
@@ -52,5 +55,17 @@ export class Heartbeat {
       }
       socket.close();
     }
+  }
+
+  #pause(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => this.#wake?.(), ms);
+      timer.unref();
+      this.#wake = () => {
+        clearTimeout(timer);
+        this.#wake = null;
+        resolve();
+      };
+    });
   }
 }

@@ -57,7 +57,8 @@ interface Runtime {
   control: Channel;
   stdin: Channel;
   iopub: Channel;
-  heartbeat: Heartbeat;
+  /** Started once the kernel has answered: before that its heartbeat socket may not be bound yet. */
+  heartbeat: Heartbeat | null;
   registry: RequestRegistry;
   runtimeDir: string;
   exited: Promise<void>;
@@ -69,6 +70,10 @@ interface Runtime {
 }
 
 type Listener<T> = (value: T) => void;
+
+/** start() failed because a port was taken under the kernel; `cause` holds the error to show if no retry is left. */
+class PortTakenError extends Error {}
+const START_ATTEMPTS = 3;
 
 const INPUT_ERROR = 'input() is not available in Duet: notebook code cannot ask for keyboard input. Put the value in the code instead.';
 
@@ -122,6 +127,19 @@ export class KernelSession {
   /** Starts the kernel; resolves once it has answered kernel_info_request. */
   async start(): Promise<KernelInfo> {
     if (this.#rt && !this.#rt.dead) throw new Error('kernel is already running');
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#startOnce();
+      } catch (err) {
+        // Another program took one of the kernel's ports between our check and its bind: new ports, once more.
+        if (!(err instanceof PortTakenError)) throw err;
+        if (attempt >= START_ATTEMPTS) throw err.cause ?? err;
+        this.#opts.log.warn({ attempt }, 'a kernel port was taken as the kernel started; starting it again on new ports');
+      }
+    }
+  }
+
+  async #startOnce(): Promise<KernelInfo> {
     this.#setState('starting');
     const { python, workdir, launcher, limits, log } = this.#opts;
     await mkdir(workdir, { recursive: true });
@@ -162,7 +180,7 @@ export class KernelSession {
       control: new Channel({ name: 'control', kind: 'dealer', endpoint: endpoint(info, 'control'), codec, log, onMessage: onMessage('control') }),
       stdin: new Channel({ name: 'stdin', kind: 'dealer', endpoint: endpoint(info, 'stdin'), codec, routingId, log, onMessage: onMessage('stdin') }),
       iopub: new Channel({ name: 'iopub', kind: 'sub', endpoint: endpoint(info, 'iopub'), codec, log, onMessage: onMessage('iopub') }),
-      heartbeat: new Heartbeat(endpoint(info, 'hb'), (silentMs) => this.#died(rt, `heartbeat silent for ${silentMs} ms`)),
+      heartbeat: null,
     };
     box.rt = rt;
     this.#rt = rt;
@@ -175,6 +193,9 @@ export class KernelSession {
 
     try {
       const reply = await this.#waitForReady(rt);
+      // Not earlier: a kernel still importing (slow on a busy machine) has no heartbeat yet and would be taken for dead.
+      if (rt.dead) throw new Error('the kernel died as it started');
+      rt.heartbeat = new Heartbeat(endpoint(info, 'hb'), (silentMs) => this.#died(rt, `heartbeat silent for ${silentMs} ms`));
       this.#info = {
         protocolVersion: reply.protocol_version,
         implementation: reply.implementation,
@@ -189,11 +210,12 @@ export class KernelSession {
       await this.#teardown(rt);
       this.#setState('dead');
       const detail = rt.stderrTail.trim().split('\n').slice(-5).join('\n');
-      throw new KernelStartError(
+      const failure = new KernelStartError(
         `The Python kernel did not start (${err instanceof Error ? err.message : String(err)}).` +
           (detail ? `\nIts last words:\n${detail}` : '') +
           `\nCheck that ${python} can run "import ipykernel".`,
       );
+      throw err instanceof PortTakenError ? new PortTakenError(err.message, { cause: failure }) : failure;
     }
   }
 
@@ -211,6 +233,8 @@ export class KernelSession {
     void deathWatch;
     while (Date.now() < deadline) {
       if (died) throw died;
+      // A kernel that could not bind a port does not always exit; waiting for it would take the whole timeout.
+      if (rt.stderrTail.includes('Address already in use')) throw new PortTakenError('a port the kernel needed was already in use');
       const attempt = this.#kernelInfo(rt);
       const winner = await Promise.race([
         Promise.all([attempt, rt.iopubReady]).then(([r]) => r),
@@ -389,7 +413,7 @@ export class KernelSession {
   async #teardown(rt: Runtime): Promise<void> {
     rt.dead = true;
     killGroup(rt.child);
-    await rt.heartbeat.close();
+    await rt.heartbeat?.close();
     for (const ch of [rt.shell, rt.control, rt.stdin, rt.iopub]) ch.close();
     await Promise.race([rt.exited, delay(2000)]);
     await rm(rt.runtimeDir, { recursive: true, force: true }).catch(() => undefined);
