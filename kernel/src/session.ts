@@ -80,6 +80,7 @@ const INPUT_ERROR = 'input() is not available in Duet: notebook code cannot ask 
 export class KernelSession {
   readonly #opts: Required<Omit<KernelSessionOptions, 'launcher' | 'log'>> & { launcher: KernelLauncher; log: KernelLogger };
   #rt: Runtime | null = null;
+  #starting: Promise<KernelInfo> | null = null;
   #state: KernelState = 'shutdown';
   #info: KernelInfo | null = null;
   readonly #stateListeners = new Set<Listener<KernelState>>();
@@ -125,8 +126,25 @@ export class KernelSession {
   }
 
   /** Starts the kernel; resolves once it has answered kernel_info_request. */
-  async start(): Promise<KernelInfo> {
-    if (this.#rt && !this.#rt.dead) throw new Error('kernel is already running');
+  start(): Promise<KernelInfo> {
+    if (this.#rt && !this.#rt.dead) return Promise.reject(new Error('kernel is already running'));
+    return this.#track(this.#startWithRetries());
+  }
+
+  /**
+   * Remembers a start or restart in progress, so that cells asked for meanwhile
+   * wait for the new kernel instead of failing against the old one.
+   */
+  #track(p: Promise<KernelInfo>): Promise<KernelInfo> {
+    const tracked = p.finally(() => {
+      if (this.#starting === tracked) this.#starting = null;
+    });
+    this.#starting = tracked;
+    tracked.catch(() => undefined);
+    return tracked;
+  }
+
+  async #startWithRetries(): Promise<KernelInfo> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.#startOnce();
@@ -308,6 +326,12 @@ export class KernelSession {
   }
 
   #execute(code: string, opts: ExecuteOptions): Promise<ExecuteResult> {
+    if (this.#starting) {
+      return this.#starting.then(
+        () => this.#execute(code, opts),
+        () => Promise.reject(new KernelDiedError('the kernel could not be started')),
+      );
+    }
     const rt = this.#rt;
     if (!rt || rt.dead) return Promise.reject(new KernelDiedError('no kernel is running'));
     if (opts.signal?.aborted) return Promise.reject(new RequestDisposedError('the cell was cancelled before it started'));
@@ -376,14 +400,20 @@ export class KernelSession {
   }
 
   /** Stops the kernel (gracefully, then by force) and starts a fresh one. */
-  async restart(): Promise<KernelInfo> {
+  restart(): Promise<KernelInfo> {
+    // Two restarts asked for at once make one.
+    if (this.#starting && this.#state === 'restarting') return this.#starting;
     this.#setState('restarting');
-    const rt = this.#rt;
-    if (rt) {
-      rt.registry.disposeAll(new KernelDiedError('the kernel was restarted'));
-      await this.#stop(rt);
-    }
-    return this.start();
+    return this.#track(
+      (async () => {
+        const rt = this.#rt;
+        if (rt) {
+          rt.registry.disposeAll(new KernelDiedError('the kernel was restarted'));
+          await this.#stop(rt);
+        }
+        return this.#startWithRetries();
+      })(),
+    );
   }
 
   /** Stops the kernel and removes its runtime directory. Safe to call twice. */

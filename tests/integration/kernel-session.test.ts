@@ -274,6 +274,19 @@ describe('a KernelSession that restarts', () => {
     expect(next.outputs).toEqual([expect.objectContaining({ data: { 'text/plain': '2' } })]);
   });
 
+  it('runs a cell asked for during a restart on the new kernel, and makes one restart of two asked at once', async () => {
+    const session = await newSession();
+    await session.run('secret = 41');
+    const first = session.restart();
+    const second = session.restart();
+    const during = session.run('print(globals().get("secret", "fresh"))');
+
+    expect(await second).toEqual(await first);
+    const outcome = await during;
+    expect(outcome.result.status).toBe('ok');
+    expect(outcome.outputs).toEqual([{ output_type: 'stream', name: 'stdout', text: 'fresh\n' }]);
+  });
+
   it('detects os._exit(1): the pending cell fails with KernelDiedError, then restart works', async () => {
     const session = await newSession();
     const died = new Promise<KernelDiedError>((r) => session.onDeath(r));

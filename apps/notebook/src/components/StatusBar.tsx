@@ -5,7 +5,9 @@ import { haltLabel, kernelLabel } from '../util/labels.ts';
 /** One line under the toolbar. */
 export function StatusBar({ notebook }: { notebook: NotebookSnapshot }) {
   const { run, kernel, meta } = notebook;
-  const passes = run.active || run.halted !== null ? run.passes : meta.passes;
+  // Once the run is over, cells re-run by hand change the count: the notebook's own figure is the live one
+  // (and the one a reloaded page shows).
+  const passes = run.active ? run.passes : meta.passes;
   const required = run.active || run.halted !== null ? run.required : meta.required;
   const halted = run.halted ?? meta.halted;
   return (
