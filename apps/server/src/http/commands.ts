@@ -1,0 +1,58 @@
+/**
+ * Client commands, checked at the door: anything that does not parse as one of
+ * the {@link ClientCommand} shapes is refused with a message, never acted on.
+ */
+import { z } from 'zod';
+import type { ClientCommand } from '../protocol/index.ts';
+
+const id = z.string().min(1).max(64);
+const index = z.number().int().min(0);
+const count = z.number().int().min(1).max(100);
+const model = z.string().min(1).max(200);
+
+/** The fields of a run request, shared by the HTTP route and the `start-run` command. */
+export const runRequestShape = {
+  prompt: z.string().trim().min(1, 'the prompt is empty').max(100_000),
+  modelA: model.optional(),
+  modelB: model.optional(),
+  passes: count.optional(),
+  maxTurns: count.optional(),
+};
+
+export const runRequestSchema = z.strictObject(runRequestShape);
+
+export const clientCommandSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('edit-source'), id, source: z.string().max(5_000_000) }),
+  z.strictObject({
+    type: z.literal('add-cell'),
+    index,
+    cellType: z.enum(['markdown', 'code']),
+    role: z.enum(['code', 'test', 'prose']).optional(),
+  }),
+  z.strictObject({ type: z.literal('delete-cell'), id }),
+  z.strictObject({ type: z.literal('move-cell'), id, index }),
+  z.strictObject({ type: z.literal('run-cell'), id }),
+  z.strictObject({ type: z.literal('run-all') }),
+  z.strictObject({ type: z.literal('start-run'), ...runRequestShape }),
+  z.strictObject({ type: z.literal('stop') }),
+  z.strictObject({ type: z.literal('interrupt') }),
+  z.strictObject({ type: z.literal('restart') }),
+]);
+
+/** The parsed command, or why it was refused. */
+export function parseCommand(raw: string): { ok: true; command: ClientCommand } | { ok: false; error: string; type?: string } {
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    return { ok: false, error: 'The command is not valid JSON.' };
+  }
+  const parsed = clientCommandSchema.safeParse(json);
+  const type = typeof json === 'object' && json !== null && 'type' in json && typeof json.type === 'string' ? json.type : undefined;
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue && issue.path.length > 0 ? ` (${issue.path.join('.')})` : '';
+    return { ok: false, error: `Refused command${type ? ` "${type}"` : ''}${where}: ${issue?.message ?? 'invalid'}.`, ...(type ? { type } : {}) };
+  }
+  return { ok: true, command: parsed.data };
+}

@@ -1,0 +1,202 @@
+/**
+ * The notebooks folder: one `.ipynb` per notebook, written atomically. A file
+ * that is not a notebook Duet can read is reported (log and listing) and left
+ * exactly as it is: never opened for writing, never replaced by the server.
+ */
+import { randomBytes } from 'node:crypto';
+import { link, lstat, mkdir, open, readFile, readdir, rename, rm, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from '../log.ts';
+import { NotebookDocument, NotebookFormatError, fromIpynb, serializeNotebook, writeFileAtomic } from '../notebook/index.ts';
+import { HttpError } from './errors.ts';
+import { nameProblem, notebookPath } from './names.ts';
+
+/** A notebook file as the folder shows it. */
+export interface StoredNotebook {
+  name: string;
+  /** ISO time of the last change on disk. */
+  modified: string;
+  /** Set when the file cannot be opened: what is wrong with it. */
+  error?: string;
+}
+
+interface Checked {
+  mtimeMs: number;
+  size: number;
+  error: string | null;
+}
+
+/** The notebooks folder: every read and write of a `.ipynb` goes through here, by checked name. */
+export class NotebookStore {
+  /** What each file's last check found, so unchanged files are not parsed again. */
+  readonly #checked = new Map<string, Checked>();
+
+  constructor(
+    readonly dir: string,
+    readonly log: Logger,
+  ) {}
+
+  /** Creates the folder if needed and reports every file that cannot be opened. */
+  async init(): Promise<StoredNotebook[]> {
+    await mkdir(this.dir, { recursive: true });
+    const all = await this.list();
+    const broken = all.filter((n) => n.error !== undefined);
+    this.log.info({ dir: this.dir, notebooks: all.length - broken.length, unreadable: broken.length }, 'notebooks folder scanned');
+    return all;
+  }
+
+  path(name: string): string {
+    return notebookPath(this.dir, name);
+  }
+
+  /** Every `.ipynb` with a plain name, sorted by name; unreadable ones carry `error`. */
+  async list(): Promise<StoredNotebook[]> {
+    const files = await readdir(this.dir).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return [] as string[];
+      throw err;
+    });
+    const out: StoredNotebook[] = [];
+    for (const file of files) {
+      if (!file.endsWith('.ipynb')) continue;
+      const name = file.slice(0, -'.ipynb'.length);
+      if (nameProblem(name) !== null) continue;
+      const entry = await this.#check(name).catch(() => null);
+      if (entry) out.push(entry);
+    }
+    return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  async exists(name: string): Promise<boolean> {
+    try {
+      await lstat(this.path(name));
+      return true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw err;
+    }
+  }
+
+  /** The notebook as a document; 404 if missing, 422 if the file is not a notebook. */
+  async read(name: string): Promise<NotebookDocument> {
+    const text = await this.readText(name);
+    try {
+      return fromIpynb(name, JSON.parse(text));
+    } catch (err) {
+      throw new HttpError(422, unreadable(name, err));
+    }
+  }
+
+  /** The file's text as it is on disk. */
+  async readText(name: string): Promise<string> {
+    const path = this.path(name);
+    const st = await lstat(path).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') throw new HttpError(404, `There is no notebook "${name}".`);
+      throw err;
+    });
+    if (!st.isFile()) throw new HttpError(422, `${name}.ipynb is not a regular file (Duet does not follow links); it was left as it is.`);
+    return readFile(path, 'utf8');
+  }
+
+  /** Writes a new notebook; 409 if the name is taken. Never replaces a file, even in a race. */
+  async create(doc: NotebookDocument): Promise<void> {
+    const path = this.path(doc.name);
+    const tmp = join(this.dir, `.${doc.name}.${randomBytes(4).toString('hex')}.tmp`);
+    const fh = await open(tmp, 'wx', 0o644);
+    try {
+      await fh.writeFile(serializeNotebook(doc), 'utf8');
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    try {
+      await link(tmp, path);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new HttpError(409, `A notebook named "${doc.name}" already exists.`);
+      throw err;
+    } finally {
+      await rm(tmp, { force: true });
+    }
+  }
+
+  /** Replaces a notebook that Duet can read (or writes a new one); 409 for a file it cannot read. */
+  async replace(doc: NotebookDocument): Promise<void> {
+    const existing = await this.#check(doc.name).catch(() => null);
+    if (existing?.error !== undefined) {
+      throw new HttpError(409, `${doc.name}.ipynb exists but is not a notebook Duet can read (${existing.error}); it was left as it is. Rename or remove it first.`);
+    }
+    await writeFileAtomic(this.path(doc.name), serializeNotebook(doc));
+  }
+
+  async remove(name: string): Promise<void> {
+    try {
+      await unlink(this.path(name));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new HttpError(404, `There is no notebook "${name}".`);
+      throw err;
+    }
+    this.#checked.delete(name);
+  }
+
+  /** Renames a notebook file; 404 if it is missing, 409 if the new name is taken. */
+  async rename(from: string, to: string): Promise<void> {
+    const src = this.path(from);
+    const dst = this.path(to);
+    try {
+      await link(src, dst);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') throw new HttpError(404, `There is no notebook "${from}".`);
+      if (code === 'EEXIST') throw new HttpError(409, `A notebook named "${to}" already exists.`);
+      // Filesystems without hard links: check, then rename.
+      if (await this.exists(to)) throw new HttpError(409, `A notebook named "${to}" already exists.`);
+      await rename(src, dst);
+      return;
+    }
+    await unlink(src);
+    this.#checked.delete(from);
+  }
+
+  /** `Untitled`, else `Untitled 2`, `Untitled 3` … whichever is free. */
+  async freshName(base = 'Untitled'): Promise<string> {
+    for (let i = 1; ; i++) {
+      const name = i === 1 ? base : `${base} ${i}`;
+      if (!(await this.exists(name))) return name;
+    }
+  }
+
+  async #check(name: string): Promise<StoredNotebook> {
+    const st = await lstat(this.path(name));
+    const modified = st.mtime.toISOString();
+    const known = this.#checked.get(name);
+    if (known && known.mtimeMs === st.mtimeMs && known.size === st.size) return withError({ name, modified }, known.error);
+    let error: string | null = null;
+    if (!st.isFile()) {
+      error = 'not a regular file (Duet does not follow links)';
+    } else {
+      try {
+        fromIpynb(name, JSON.parse(await readFile(this.path(name), 'utf8')));
+      } catch (err) {
+        error = reason(err);
+      }
+    }
+    if (error !== null && known?.error !== error) {
+      this.log.warn({ notebook: name, error }, 'skipping a file that is not a notebook Duet can read; it is left as it is');
+    }
+    this.#checked.set(name, { mtimeMs: st.mtimeMs, size: st.size, error });
+    return withError({ name, modified }, error);
+  }
+}
+
+function withError(entry: StoredNotebook, error: string | null): StoredNotebook {
+  return error === null ? entry : { ...entry, error };
+}
+
+function reason(err: unknown): string {
+  if (err instanceof SyntaxError) return `not valid JSON: ${err.message}`;
+  if (err instanceof NotebookFormatError) return `not a notebook: ${err.message}`;
+  return err instanceof Error ? err.message : String(err);
+}
+
+function unreadable(name: string, err: unknown): string {
+  return `${name}.ipynb cannot be opened (${reason(err)}). It was left as it is; fix or remove it.`;
+}

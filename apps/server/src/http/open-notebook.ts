@@ -1,0 +1,199 @@
+/**
+ * A notebook that is open on the server: its document, the autosaver, its
+ * kernel, the cell runner and the generation controller, and the browsers
+ * watching it. The HTTP routes and the WebSocket commands both act through
+ * the methods here, so they refuse and allow the same things.
+ */
+import type { KernelSession } from '@duet/kernel';
+import type { CellRunner, GenerationController, ModelEndpoint, RunSummary } from '../controller/index.ts';
+import type { Logger } from '../log.ts';
+import type { Autosaver, NotebookDocument } from '../notebook/index.ts';
+import type { CellRole, DuetCellMeta, RunRequest } from '../protocol/index.ts';
+import type { ClientChannel } from './client-channel.ts';
+import { HttpError } from './errors.ts';
+
+export interface OpenNotebookParts {
+  doc: NotebookDocument;
+  autosaver: Autosaver;
+  kernel: KernelSession;
+  runner: CellRunner;
+  controller: GenerationController;
+  log: Logger;
+  /** Picks the endpoints of a run. */
+  resolveModels: (req: RunRequest) => Promise<{ A: ModelEndpoint; B: ModelEndpoint }>;
+  defaults: { passes: number; maxTurns: number };
+}
+
+/** A browser attached to this notebook. */
+export interface AttachedClient {
+  channel: ClientChannel;
+  /** Closes the socket with an application close code and a reason. */
+  close(code: number, reason: string): void;
+}
+
+/** One open notebook and what acts on it; methods throw {@link HttpError} for what a client must change. */
+export class OpenNotebook {
+  readonly doc: NotebookDocument;
+  readonly autosaver: Autosaver;
+  readonly kernel: KernelSession;
+  readonly runner: CellRunner;
+  readonly controller: GenerationController;
+  readonly clients = new Set<AttachedClient>();
+  /** Epoch ms of the last change or command; the idle sweep reads it. */
+  lastActivity = Date.now();
+  #run: Promise<RunSummary | null> | null = null;
+  /** Cell runs started by hand, awaited on close. */
+  readonly #manual = new Set<Promise<unknown>>();
+  readonly #o: OpenNotebookParts;
+  readonly #unsubscribe: () => void;
+
+  constructor(parts: OpenNotebookParts) {
+    this.#o = parts;
+    this.doc = parts.doc;
+    this.autosaver = parts.autosaver;
+    this.kernel = parts.kernel;
+    this.runner = parts.runner;
+    this.controller = parts.controller;
+    this.#unsubscribe = this.doc.on(() => {
+      this.lastActivity = Date.now();
+    });
+  }
+
+  get name(): string {
+    return this.doc.name;
+  }
+
+  /** A generation run is going on, or a cell is queued or running. */
+  get busy(): boolean {
+    return this.controller.active || this.runner.current !== null || this.#manual.size > 0;
+  }
+
+  /** The run in progress, if any: resolves with its summary (null if it failed to start). */
+  get currentRun(): Promise<RunSummary | null> | null {
+    return this.#run;
+  }
+
+  /** Starts a generation run; resolves once it has started (the run goes on). */
+  async startRun(req: RunRequest): Promise<void> {
+    this.lastActivity = Date.now();
+    if (this.controller.active || this.#run) throw new HttpError(409, 'A run is already going on in this notebook; stop it first.');
+    const pending = this.#o.resolveModels(req);
+    // Claimed before the first await, so two requests cannot both start.
+    this.#run = pending.then(
+      () => null,
+      () => null,
+    );
+    let models: { A: ModelEndpoint; B: ModelEndpoint };
+    try {
+      models = await pending;
+    } catch (err) {
+      this.#run = null;
+      throw err;
+    }
+    const run = this.controller
+      .start({ prompt: req.prompt, models, required: req.passes ?? this.#o.defaults.passes, maxTurns: req.maxTurns ?? this.#o.defaults.maxTurns })
+      .catch((err: unknown) => {
+        this.#o.log.error({ err: String(err) }, 'run failed to start');
+        this.doc.notice('error', `The run could not start: ${err instanceof Error ? err.message : String(err)}`);
+        return null;
+      })
+      .finally(() => {
+        if (this.#run === run) this.#run = null;
+      });
+    this.#run = run;
+  }
+
+  /** Stops the run, or interrupts the running cell when no run is going on. */
+  stop(): void {
+    this.lastActivity = Date.now();
+    if (this.controller.active) this.controller.stop();
+    else void this.kernel.interrupt().catch(() => undefined);
+  }
+
+  /** Queues one cell; resolves once it is queued. */
+  runCell(id: string): void {
+    this.lastActivity = Date.now();
+    const cell = this.doc.cell(id);
+    if (!cell) throw new HttpError(404, `There is no cell "${id}" in this notebook.`);
+    if (cell.cellType !== 'code') throw new HttpError(400, 'Only code and test cells run; this is a markdown cell.');
+    if (this.doc.runtime(id).phase === 'streaming') throw new HttpError(409, 'A model is still writing this cell; it runs by itself once its block is closed.');
+    this.#track(this.runner.run(id));
+  }
+
+  runAll(): void {
+    this.lastActivity = Date.now();
+    this.#track(this.runner.runAll());
+  }
+
+  async interrupt(): Promise<void> {
+    this.lastActivity = Date.now();
+    await this.kernel.interrupt();
+  }
+
+  /** Restarts the kernel; a run going on is stopped first. */
+  async restart(): Promise<void> {
+    this.lastActivity = Date.now();
+    if (this.controller.active) this.controller.stop();
+    this.runner.cancelQueued();
+    await this.kernel.restart();
+  }
+
+  editSource(id: string, source: string): void {
+    this.#editable(id, 'edited');
+    this.doc.setSource(id, source);
+  }
+
+  addCell(index: number, cellType: 'markdown' | 'code', role?: 'code' | 'test' | 'prose'): string {
+    this.lastActivity = Date.now();
+    const r: CellRole = role ?? (cellType === 'markdown' ? 'prose' : 'code');
+    if (cellType === 'markdown' && r !== 'prose') throw new HttpError(400, 'A markdown cell can only hold prose.');
+    if (cellType === 'code' && r === 'prose') throw new HttpError(400, 'A code cell holds code or a test, not prose.');
+    const duet: DuetCellMeta = { role: r, model: null, turn: 0, ...(r === 'test' ? { test: { status: 'not-run' as const } } : {}) };
+    return this.doc.addCell({ cellType, duet }, index).id;
+  }
+
+  deleteCell(id: string): void {
+    this.#editable(id, 'deleted');
+    const phase = this.doc.runtime(id).phase;
+    if (phase === 'running' || phase === 'queued') throw new HttpError(409, 'This cell is queued or running; interrupt it before deleting it.');
+    this.doc.removeCell(id);
+  }
+
+  moveCell(id: string, index: number): void {
+    this.lastActivity = Date.now();
+    if (!this.doc.cell(id)) throw new HttpError(404, `There is no cell "${id}" in this notebook.`);
+    this.doc.moveCell(id, index);
+  }
+
+  /**
+   * Stops what is going on, saves, and detaches every browser (with `code` and
+   * `reason`). The kernel is left to the caller, which owns the pool.
+   */
+  async close(code: number, reason: string): Promise<void> {
+    if (this.controller.active) this.controller.stop();
+    this.runner.cancelQueued();
+    for (const c of [...this.clients]) c.close(code, reason);
+    this.clients.clear();
+    const run = this.#run;
+    if (run) await withTimeout(run, 5000);
+    // A cell still running when the kernel goes away ends with an error of its own.
+    await withTimeout(Promise.allSettled([...this.#manual]), 2000);
+    this.#unsubscribe();
+    await this.autosaver.close();
+  }
+
+  #editable(id: string, what: string): void {
+    this.lastActivity = Date.now();
+    if (!this.doc.cell(id)) throw new HttpError(404, `There is no cell "${id}" in this notebook.`);
+    if (this.doc.runtime(id).phase === 'streaming') throw new HttpError(409, `A model is writing this cell right now, so it cannot be ${what}; stop the run or wait for the block to close.`);
+  }
+
+  #track(p: Promise<unknown>): void {
+    const tracked = p.catch((err: unknown) => this.#o.log.error({ err: String(err) }, 'cell run failed')).finally(() => this.#manual.delete(tracked));
+    this.#manual.add(tracked);
+  }
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
+  return Promise.race([p, new Promise<undefined>((r) => setTimeout(() => r(undefined), ms).unref())]);
+}

@@ -1,0 +1,183 @@
+/**
+ * The registry of open notebooks: opened on first use (a browser connecting,
+ * a run or a cell run asked for over HTTP), one kernel each from the pool,
+ * closed when deleted, replaced, idle for long, or when the server stops.
+ */
+import { lstat, rename } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { KernelSession } from '@duet/kernel';
+import { CellRunner, GenerationController, type ModelEndpoint } from '../controller/index.ts';
+import type { KernelPool } from '../kernels/index.ts';
+import type { Logger } from '../log.ts';
+import { Autosaver } from '../notebook/index.ts';
+import type { RunRequest } from '../protocol/index.ts';
+import { HttpError } from './errors.ts';
+import { workdirPath } from './names.ts';
+import type { NotebookStore } from './notebook-store.ts';
+import { OpenNotebook } from './open-notebook.ts';
+
+/** WebSocket close codes for browsers detached by the server (4xxx: the application's own). */
+export const CLOSE_CODES = {
+  /** The file was replaced (PUT); reconnect for the new content. */
+  replaced: 4000,
+  renamed: 4001,
+  deleted: 4004,
+  idle: 4005,
+  shutdown: 1001,
+} as const;
+
+export interface OpenNotebooksOptions {
+  store: NotebookStore;
+  pool: KernelPool;
+  log: Logger;
+  /** `--workdir`: the one working directory of every kernel. */
+  sharedWorkdir?: string;
+  cellTimeoutMs: number;
+  autosaveMs: number;
+  /** A notebook with no browser and nothing running is closed (kernel shut down) after this long. */
+  idleMs: number;
+  defaults: { passes: number; maxTurns: number };
+  resolveModels: (req: RunRequest) => Promise<{ A: ModelEndpoint; B: ModelEndpoint }>;
+}
+
+/** The open notebooks by name, each with its kernel; see the file comment for when they open and close. */
+export class OpenNotebooks {
+  readonly #o: OpenNotebooksOptions;
+  readonly #ready = new Map<string, OpenNotebook>();
+  readonly #opening = new Map<string, Promise<OpenNotebook>>();
+  readonly #sweep: NodeJS.Timeout;
+  #closed = false;
+
+  constructor(opts: OpenNotebooksOptions) {
+    this.#o = opts;
+    this.#sweep = setInterval(() => void this.closeIdle(), Math.max(1000, Math.min(opts.idleMs / 2, 60_000)));
+    this.#sweep.unref();
+  }
+
+  /** The open notebook of that name, if it is open. */
+  get(name: string): OpenNotebook | undefined {
+    return this.#ready.get(name);
+  }
+
+  get all(): OpenNotebook[] {
+    return [...this.#ready.values()];
+  }
+
+  /** Opens a notebook (once, however many ask at the same time). */
+  open(name: string): Promise<OpenNotebook> {
+    if (this.#closed) return Promise.reject(new HttpError(503, 'The server is shutting down.'));
+    const ready = this.#ready.get(name);
+    if (ready) return Promise.resolve(ready);
+    let opening = this.#opening.get(name);
+    if (!opening) {
+      opening = this.#open(name).finally(() => this.#opening.delete(name));
+      this.#opening.set(name, opening);
+    }
+    return opening;
+  }
+
+  /** The kernel working directory of a notebook. */
+  workdir(name: string): string {
+    return this.#o.sharedWorkdir !== undefined ? resolve(this.#o.sharedWorkdir) : workdirPath(this.#o.store.dir, name);
+  }
+
+  async #open(name: string): Promise<OpenNotebook> {
+    const { store, pool, log } = this.#o;
+    const doc = await store.read(name);
+    const nlog = log.child({ notebook: name });
+    const { kernel, error } = await this.#kernelFor(name, nlog);
+    if (this.#closed) {
+      await pool.release(kernel);
+      throw new HttpError(503, 'The server is shutting down.');
+    }
+    const autosaver = new Autosaver(doc, store.path(name), this.#o.autosaveMs, (err) => {
+      nlog.error({ err: String(err) }, 'autosave failed');
+      doc.notice('error', `Saving ${name}.ipynb failed (${err instanceof Error ? err.message : String(err)}). The notebook is kept in memory; Duet retries on the next change.`);
+    });
+    const runner = new CellRunner({ doc, kernel, cellTimeoutMs: this.#o.cellTimeoutMs, log: nlog });
+    const controller = new GenerationController({ doc, runner, log: nlog });
+    const nb = new OpenNotebook({ doc, autosaver, kernel, runner, controller, log: nlog, resolveModels: this.#o.resolveModels, defaults: this.#o.defaults });
+    if (error) doc.setRun({ error: `The kernel did not start: ${error} Cells run once it does; use Restart to try again.` });
+    kernel.onDeath((err) => {
+      nlog.warn({ detail: err.detail }, 'kernel died');
+      doc.notice('error', err.message);
+    });
+    this.#ready.set(name, nb);
+    nlog.info({ kernelPid: kernel.pid }, 'notebook opened');
+    return nb;
+  }
+
+  /** A started kernel; when none can start, one that is not running, so the notebook still opens and says why. */
+  async #kernelFor(name: string, log: Logger): Promise<{ kernel: KernelSession; error?: string }> {
+    try {
+      return { kernel: await this.#o.pool.acquire(this.workdir(name)) };
+    } catch (err) {
+      log.error({ err: String(err) }, 'kernel did not start');
+      return { kernel: this.#o.pool.unstarted(this.workdir(name)), error: err instanceof Error ? err.message : String(err) };
+    }
+  }
+
+  /** Closes an open notebook: stops it, saves it, detaches browsers, shuts its kernel down. */
+  async close(name: string, code: number, reason: string): Promise<void> {
+    const opening = this.#opening.get(name);
+    if (opening) await opening.catch(() => undefined);
+    const nb = this.#ready.get(name);
+    if (!nb) return;
+    this.#ready.delete(name);
+    try {
+      await nb.close(code, reason);
+    } finally {
+      await this.#o.pool.release(nb.kernel);
+      this.#o.log.info({ notebook: name, reason }, 'notebook closed');
+    }
+  }
+
+  /**
+   * Renames a notebook on disk, with its workdir. An open notebook is closed
+   * first (browsers get close code 4001 and reconnect under the new name, to a
+   * fresh kernel): a kernel keeps the paths it was started with.
+   */
+  async rename(from: string, to: string): Promise<void> {
+    const nb = this.#ready.get(from);
+    if (nb?.busy) throw new HttpError(409, `"${from}" is running; stop it before renaming it.`);
+    if (this.#opening.has(from) || this.#opening.has(to) || this.#ready.has(to)) throw new HttpError(409, 'That notebook is being opened; try again in a moment.');
+    if (await this.#o.store.exists(to)) throw new HttpError(409, `A notebook named "${to}" already exists.`);
+    if (nb) await this.close(from, CLOSE_CODES.renamed, `renamed to ${to}`.slice(0, 120));
+    await this.#o.store.rename(from, to);
+    if (this.#o.sharedWorkdir === undefined) await moveWorkdir(this.workdir(from), this.workdir(to), this.#o.log);
+  }
+
+  /** Closes notebooks nobody watches and nothing runs in, after `idleMs`. */
+  async closeIdle(now = Date.now()): Promise<void> {
+    for (const nb of this.all) {
+      if (nb.clients.size === 0 && !nb.busy && nb.kernel.state !== 'busy' && now - nb.lastActivity >= this.#o.idleMs) {
+        await this.close(nb.name, CLOSE_CODES.idle, 'idle').catch((err: unknown) => this.#o.log.warn({ err: String(err) }, 'closing an idle notebook failed'));
+      }
+    }
+  }
+
+  /** Closes every notebook: runs stopped, files saved, kernels shut down. */
+  async closeAll(): Promise<void> {
+    this.#closed = true;
+    clearInterval(this.#sweep);
+    await Promise.allSettled([...this.#opening.values()]);
+    await Promise.all([...this.#ready.keys()].map((name) => this.close(name, CLOSE_CODES.shutdown, 'server shutting down')));
+  }
+}
+
+/** Moves a notebook's workdir along with it, when it has one and the new name has none. */
+async function moveWorkdir(from: string, to: string, log: Logger): Promise<void> {
+  try {
+    await lstat(from);
+  } catch {
+    return;
+  }
+  try {
+    await lstat(to);
+    log.warn({ from, to }, 'workdir not moved: the new name already has one');
+    return;
+  } catch {
+    // Free: move it.
+  }
+  await rename(from, to).catch((err: unknown) => log.warn({ from, to, err: String(err) }, 'workdir not moved'));
+}

@@ -1,0 +1,85 @@
+/** `/api/health` and `/api/models`: what the server runs on and which models it can reach. Never an API key. */
+import { Router } from 'express';
+import { displayUrl, listModels } from '../llm/index.ts';
+import type { SandboxReport } from '../kernels/index.ts';
+import type { ModelSlot } from '../protocol/index.ts';
+import { slotBaseUrl, type ModelContext } from './run-models.ts';
+
+export interface InfoContext {
+  version: string;
+  pythonVersion: string;
+  sandbox: SandboxReport;
+  models: ModelContext;
+  /** How long a model server may take to list its models before it counts as unreachable. */
+  probeTimeoutMs: number;
+  /** Kernel counts, for the health report. */
+  kernels: () => KernelCounts;
+}
+
+/** `live`: kernels running (open notebooks and spares); `warm`: spares ready for a new notebook. */
+export interface KernelCounts {
+  live: number;
+  warm: number;
+  openNotebooks: number;
+}
+
+export interface Health {
+  version: string;
+  python: string;
+  sandbox: SandboxReport;
+  model: { baseUrl: string; reachable: boolean; error?: string };
+  demoBaseUrl: string;
+  kernels: KernelCounts;
+}
+
+export interface ModelList {
+  endpoints: { slot: ModelSlot; baseUrl: string; models: string[]; error?: string }[];
+  demo: string[];
+}
+
+/** `GET /api/health` and `GET /api/models`. */
+export function infoRoutes(ctx: InfoContext): Router {
+  const r = Router();
+  const { models } = ctx;
+
+  /** The ids at a URL, or why there are none; the demo URL is answered without a request. */
+  const probe = async (url: string): Promise<{ models: string[]; error?: string }> => {
+    if (url === models.demoBaseUrl) return { models: [...models.demoModels] };
+    try {
+      return { models: await listModels(url, models.config.apiKey, AbortSignal.timeout(ctx.probeTimeoutMs)) };
+    } catch (err) {
+      return { models: [], error: err instanceof Error ? err.message : String(err) };
+    }
+  };
+
+  r.get('/api/health', async (_req, res) => {
+    const url = slotBaseUrl(models, 'A');
+    const found = await probe(url);
+    const body: Health = {
+      version: ctx.version,
+      python: ctx.pythonVersion,
+      sandbox: ctx.sandbox,
+      model: { baseUrl: displayUrl(url), reachable: found.error === undefined, ...(found.error !== undefined ? { error: found.error } : {}) },
+      demoBaseUrl: models.demoBaseUrl,
+      kernels: ctx.kernels(),
+    };
+    res.json(body);
+  });
+
+  r.get('/api/models', async (_req, res) => {
+    const urls = { A: slotBaseUrl(models, 'A'), B: slotBaseUrl(models, 'B') };
+    const a = probe(urls.A);
+    const b = urls.B === urls.A ? a : probe(urls.B);
+    const [fa, fb] = await Promise.all([a, b]);
+    const row = (slot: ModelSlot, url: string, f: { models: string[]; error?: string }): ModelList['endpoints'][number] => ({
+      slot,
+      baseUrl: displayUrl(url),
+      models: f.models,
+      ...(f.error !== undefined ? { error: f.error } : {}),
+    });
+    const body: ModelList = { endpoints: [row('A', urls.A, fa), row('B', urls.B, fb)], demo: [...models.demoModels] };
+    res.json(body);
+  });
+
+  return r;
+}

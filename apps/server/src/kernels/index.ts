@@ -1,0 +1,4 @@
+export { KernelPool } from './pool.ts';
+export type { KernelPoolOptions } from './pool.ts';
+export { chooseServerLauncher, plainServerLauncher, survivesWorkdirRename } from './launcher.ts';
+export type { LauncherChoice, LauncherRequest, SandboxReport } from './launcher.ts';
