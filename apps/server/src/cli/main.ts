@@ -29,8 +29,12 @@ export async function main(argv: string[], io = processIo()): Promise<number> {
   const program = new Command('duet')
     .description('Two local LLMs write Python and tests in a notebook; cells run in a sandboxed kernel as they stream.')
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.err(s), writeErr: (s) => io.err(s) })
-    .showHelpAfterError('(run duet --help for usage)');
+    .configureOutput({
+      writeOut: (s) => io.err(s),
+      writeErr: (s) => io.err(s),
+      // One line, like every other usage error.
+      outputError: (s, write) => write(`duet: ${s.replace(/^error:\s*/, '').trim()} (run duet --help for usage)\n`),
+    });
 
   const serve = addSharedOptions(program.command('serve', { isDefault: true }).description('start the notebook server (default)'))
     .option('--host <host>', 'address to listen on (default 127.0.0.1: this machine only)')
@@ -58,6 +62,12 @@ export async function main(argv: string[], io = processIo()): Promise<number> {
       );
     });
 
+  // `serve` is the default command, so commander would take a mistyped command for serve's argument.
+  const first = argv[0];
+  if (first !== undefined && !first.startsWith('-') && !program.commands.some((c) => c.name() === first) && first !== 'help') {
+    io.err(`duet: unknown command '${first}': use duet serve or duet run (run duet --help for usage)`);
+    return EXIT_USAGE;
+  }
   try {
     await program.parseAsync(argv, { from: 'user' });
     return exitCode;

@@ -3,8 +3,8 @@
  * progress on stderr and (with --json) one summary on stdout. Exit 0 when the
  * required tests passed, 1 when the run ended without them, 2 for bad usage.
  */
-import { access, mkdir, readFile } from 'node:fs/promises';
-import { constants } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { KernelSession } from '@duet/kernel';
 import { ConfigError, resolveModels, type DuetConfig } from '../config/index.ts';
@@ -100,10 +100,14 @@ async function readPrompt(args: RunArgs): Promise<string> {
   return text;
 }
 
+/** Creates and removes a file in `dir`: the only check that also catches read-only mounts and root's rights. */
 async function checkWritable(dir: string): Promise<void> {
+  const probe = join(dir, `.duet-write-check-${randomBytes(4).toString('hex')}`);
   try {
-    await access(dir, constants.W_OK);
-  } catch {
-    throw new ConfigError(`Cannot write the notebook: the folder ${dir} does not exist or is not writable. Choose another --out.`);
+    await writeFile(probe, '', { flag: 'wx' });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? String(err);
+    throw new ConfigError(`Cannot write the notebook: the folder ${dir} does not exist or is not writable (${code}). Choose another --out.`);
   }
+  await rm(probe, { force: true });
 }

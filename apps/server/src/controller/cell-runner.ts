@@ -29,13 +29,21 @@ export class CellRunner {
   readonly #o: Required<CellRunnerOptions>;
   readonly #queue: QueueItem[] = [];
   #current: string | null = null;
+  #timer: CellTimer | null = null;
   #pumping = false;
   readonly #idleWaiters: (() => void)[] = [];
+  readonly #outcomeListeners = new Set<(o: CellOutcome) => void>();
+  readonly #unsubscribe: () => void;
 
   constructor(opts: CellRunnerOptions) {
     this.#o = { interruptGraceMs: 5000, ...opts };
     opts.doc.setKernel(opts.kernel.state);
-    opts.kernel.onState((s) => opts.doc.setKernel(s));
+    this.#unsubscribe = opts.kernel.onState((s) => opts.doc.setKernel(s));
+  }
+
+  /** Stops mirroring the kernel's state into the document; for a kernel that outlives this runner. */
+  dispose(): void {
+    this.#unsubscribe();
   }
 
   get kernel(): KernelSession {
@@ -45,6 +53,15 @@ export class CellRunner {
   /** The cell running now, if any. */
   get current(): string | null {
     return this.#current;
+  }
+
+  /**
+   * Calls `fn` as each cell finishes, before the next queued cell starts, so a
+   * listener can still drop the queue (the controller halts on the last green test).
+   */
+  onOutcome(fn: (o: CellOutcome) => void): () => void {
+    this.#outcomeListeners.add(fn);
+    return () => this.#outcomeListeners.delete(fn);
   }
 
   /** Queues a cell; resolves when it has run (or was dropped from the queue). */
@@ -65,6 +82,15 @@ export class CellRunner {
   async runAll(): Promise<CellOutcome[]> {
     const ids = this.#o.doc.cells.filter((c) => c.cellType === 'code' && (c.duet.role === 'code' || c.duet.role === 'test') && !c.duet.note?.startsWith('Not run')).map((c) => c.id);
     return Promise.all(ids.map((id) => this.run(id)));
+  }
+
+  /**
+   * Stops the running cell (a KeyboardInterrupt in it), restarting the kernel if it
+   * does not stop within the grace period. With no cell running, interrupts the kernel once.
+   */
+  interruptCurrent(): void {
+    if (this.#timer) this.#timer.stop();
+    else void this.#o.kernel.interrupt().catch(() => undefined);
   }
 
   /** Drops every queued cell: each ends `not-run`. The running cell goes on. */
@@ -98,6 +124,7 @@ export class CellRunner {
           outcome = { id: item.id, kind: 'code', status: 'error', text: String(err) };
         }
         this.#current = null;
+        for (const fn of this.#outcomeListeners) fn(outcome);
         item.resolve(outcome);
       }
     } finally {
@@ -120,21 +147,34 @@ export class CellRunner {
     let status: CellOutcome['status'] = 'ok';
     let result: Awaited<ReturnType<KernelSession['run']>>['result'] = { status: 'error', executionCount: null };
     const timer = new CellTimer(this.#o.cellTimeoutMs, this.#o.interruptGraceMs, kernel, log);
+    this.#timer = timer;
+    let stoppedByRestart = false;
     try {
       const execution = kernel.execute(source, { onEvent: (ev) => doc.applyExecuteEvent(id, area, ev) });
       timer.start();
       result = await Promise.race([execution.result, timer.gaveUp]);
     } catch (err) {
       if (!(err instanceof KernelDiedError) && !(err instanceof KernelGaveUp)) throw err;
-      status = timer.fired ? 'timeout' : 'died';
-      await this.#restart(status === 'timeout' ? 'a cell ran past the time limit and did not stop' : 'the kernel died');
+      stoppedByRestart = timer.stopped && err instanceof KernelGaveUp;
+      status = timer.fired ? 'timeout' : stoppedByRestart ? 'error' : 'died';
+      await this.#restart(
+        status === 'timeout' ? 'a cell ran past the time limit and did not stop' : stoppedByRestart ? 'a stopped cell did not respond to the interrupt' : 'the kernel died',
+      );
     } finally {
       timer.clear();
+      this.#timer = null;
+    }
+    if (stoppedByRestart) {
+      this.#appendError(id, area, 'CellStopped', 'Duet stopped this cell; it did not respond to the interrupt, so the kernel was restarted: variables from earlier cells are gone.');
+      result = { status: 'error', executionCount: null, ename: 'CellStopped' };
     }
     if (timer.fired && status === 'ok') status = 'timeout';
     else if (status === 'ok' && result.status !== 'ok') status = 'error';
-    const secs = Math.round(this.#o.cellTimeoutMs / 1000);
+    const secs = Number((this.#o.cellTimeoutMs / 1000).toFixed(1));
     if (status === 'timeout') {
+      // The KeyboardInterrupt was Duet's own doing; the timeout error says what happened.
+      const interrupted = area.outputs.findIndex((o) => o.output_type === 'error' && o.ename === 'KeyboardInterrupt');
+      if (interrupted >= 0) area.outputs.splice(interrupted, 1);
       this.#appendError(id, area, 'CellTimeout', `Duet stopped this cell: it ran longer than the ${secs} s cell time limit (--cell-timeout).`);
       result = { status: 'error', executionCount: result.executionCount, ename: 'CellTimeout' };
     } else if (status === 'died') {
@@ -178,10 +218,24 @@ class KernelGaveUp extends Error {}
 
 const NO_ASSERT_NOTE = 'This test has no assert statement, so it proves nothing and does not count as green.';
 
-/** Interrupts at the limit; gives up on the kernel when the interrupt does not help. */
+/**
+ * How often an interrupt is sent again while the cell it was meant for still runs.
+ * Not too often: ipykernel drops the reply of a request interrupted before its code starts.
+ */
+const INTERRUPT_REPEAT_MS = 1000;
+
+/**
+ * Interrupts a cell at the time limit, or at once when asked to stop it, and gives up
+ * on the kernel when that does not help. The interrupt is repeated until the cell
+ * ends: one that reaches the kernel just before the cell starts is ignored there.
+ */
 class CellTimer {
+  /** The time limit was reached. */
   fired = false;
+  /** Someone stopped the cell. */
+  stopped = false;
   #timers: NodeJS.Timeout[] = [];
+  #interrupting = false;
   #reject: (e: Error) => void = () => {};
   readonly gaveUp: Promise<never>;
 
@@ -198,12 +252,28 @@ class CellTimer {
   start(): void {
     this.#timers.push(
       setTimeout(() => {
+        if (this.#interrupting) return;
         this.fired = true;
         this.log.warn({ limitMs: this.limitMs }, 'cell time limit reached; interrupting');
-        void this.kernel.interrupt();
-        this.#timers.push(setTimeout(() => this.#reject(new KernelGaveUp('interrupt did not stop the cell')), this.graceMs));
+        this.#interrupt();
       }, this.limitMs),
     );
+  }
+
+  /** Interrupts the cell now, as Stop does. */
+  stop(): void {
+    if (this.#interrupting) return;
+    this.stopped = true;
+    this.#interrupt();
+  }
+
+  #interrupt(): void {
+    this.#interrupting = true;
+    const send = (): void => void this.kernel.interrupt().catch(() => undefined);
+    send();
+    const again = setInterval(send, INTERRUPT_REPEAT_MS);
+    this.#timers.push(again);
+    this.#timers.push(setTimeout(() => this.#reject(new KernelGaveUp('interrupt did not stop the cell')), this.graceMs));
   }
 
   clear(): void {

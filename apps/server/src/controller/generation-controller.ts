@@ -33,6 +33,8 @@ export class GenerationController {
   #abort: AbortController | null = null;
   #halted: HaltReason | null = null;
   #greens = 0;
+  /** The cells this run queued; only their outcomes count towards the green total. */
+  readonly #ours = new Set<string>();
 
   constructor(opts: GenerationControllerOptions) {
     this.#o = opts;
@@ -46,7 +48,7 @@ export class GenerationController {
   stop(): void {
     if (!this.#abort) return;
     this.#halt('stopped');
-    void this.#o.runner.kernel.interrupt().catch(() => undefined);
+    this.#o.runner.interruptCurrent();
   }
 
   async start(opts: RunOptions): Promise<RunSummary> {
@@ -56,6 +58,9 @@ export class GenerationController {
     this.#abort = abort;
     this.#halted = null;
     this.#greens = 0;
+    this.#ours.clear();
+    // Counted as each cell finishes, before the runner starts the next one, so the last green test halts at once.
+    const stopCounting = this.#o.runner.onOutcome((o) => this.#onOutcome(o, opts.required));
     const cellsBefore = doc.cells.length;
     doc.setMeta({
       models: { A: modelRef(opts.models.A), B: modelRef(opts.models.B) },
@@ -89,6 +94,7 @@ export class GenerationController {
     } finally {
       this.#o.runner.cancelQueued();
       await this.#o.runner.whenIdle();
+      stopCounting();
       this.#abort = null;
     }
     const halted = this.#halted ?? 'error';
@@ -154,7 +160,8 @@ export class GenerationController {
               break;
             }
             if (cell.duet.note || this.#halted !== null) break;
-            pending.push(runner.run(id).then((o) => this.#onOutcome(o, opts.required)));
+            this.#ours.add(id);
+            pending.push(runner.run(id));
             break;
           }
           default:
@@ -217,13 +224,13 @@ export class GenerationController {
     return { turn: { slot, text, feedback }, runnable: pending.length };
   }
 
-  #onOutcome(o: CellOutcome, required: number): CellOutcome {
+  #onOutcome(o: CellOutcome, required: number): void {
+    if (!this.#ours.delete(o.id)) return;
     if (o.kind === 'test' && o.testStatus === 'passed' && this.#halted === null) {
       this.#greens += 1;
       this.#o.doc.setRun({ passes: this.#greens });
       if (this.#greens >= required) this.#halt('tests-passed');
     }
-    return o;
   }
 }
 

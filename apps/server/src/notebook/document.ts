@@ -40,6 +40,8 @@ export function newCellId(): string {
 
 export class NotebookDocument {
   readonly #cells: NotebookCell[] = [];
+  /** Lookups by id happen for every streamed token; a scan of a long notebook each time would make a run quadratic. */
+  readonly #byId = new Map<string, NotebookCell>();
   readonly #runtime = new Map<string, CellRuntime>();
   readonly #listeners = new Set<DocumentListener>();
   #meta: DuetNotebookMeta;
@@ -55,6 +57,7 @@ export class NotebookDocument {
   ) {
     for (const c of cells) {
       this.#cells.push(c);
+      this.#byId.set(c.id, c);
       this.#runtime.set(c.id, { ...IDLE_RUNTIME });
     }
     this.#meta = meta;
@@ -83,7 +86,7 @@ export class NotebookDocument {
   }
 
   cell(id: string): NotebookCell | undefined {
-    return this.#cells.find((c) => c.id === id);
+    return this.#byId.get(id);
   }
 
   indexOf(id: string): number {
@@ -116,6 +119,7 @@ export class NotebookDocument {
     };
     const at = Math.max(0, Math.min(index, this.#cells.length));
     this.#cells.splice(at, 0, cell);
+    this.#byId.set(cell.id, cell);
     this.#runtime.set(cell.id, { ...runtime });
     this.#emit({ type: 'cell-added', index: at, cell: { ...cell }, runtime: { ...runtime } });
     return cell;
@@ -125,6 +129,7 @@ export class NotebookDocument {
     const i = this.indexOf(id);
     if (i < 0) return false;
     this.#cells.splice(i, 1);
+    this.#byId.delete(id);
     this.#runtime.delete(id);
     this.#emit({ type: 'cell-removed', id });
     return true;
