@@ -9,9 +9,18 @@ export interface PendingRequest<R> {
   onIOPub(msg: unknown): void;
   reply: R | null;
   idle: boolean;
+  /**
+   * What to settle with when the kernel went idle for this request but its reply
+   * never came. ipykernel can drop the reply of a request interrupted while it was
+   * being set up; without this the request would wait forever.
+   */
+  replyIfLost?: R;
   resolve(reply: R): void;
   reject(err: Error): void;
 }
+
+/** How long a reply may trail its request's idle before it counts as lost. */
+export const LOST_REPLY_GRACE_MS = 1500;
 
 export class RequestRegistry {
   readonly #pending = new Map<string, PendingRequest<unknown>>();
@@ -42,6 +51,12 @@ export class RequestRegistry {
     if (!p || msgId === null) return;
     p.idle = true;
     this.#settleIfDone(msgId, p);
+    if (p.reply === null && p.replyIfLost !== undefined) {
+      // The reply travels on another socket and may still be on its way: give it time.
+      setTimeout(() => {
+        if (this.#pending.get(msgId) === p && p.reply === null) this.resolveNow(msgId, p.replyIfLost);
+      }, LOST_REPLY_GRACE_MS).unref();
+    }
   }
 
   /** Settles a request on its reply alone (for replies that have no idle, such as control). */

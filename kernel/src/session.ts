@@ -347,6 +347,7 @@ export class KernelSession {
         },
         reply: null,
         idle: false,
+        replyIfLost: { status: 'aborted', execution_count: null },
         resolve: (r) => {
           const reply = r as Extract<KernelMessage, { msg_type: 'execute_reply' }>['content'];
           resolve({

@@ -104,6 +104,8 @@ async function play(
   exchange: ScriptedExchange,
   signal: AbortSignal,
 ): Promise<void> {
+  // One listener for the whole answer: a script of many waits must not pile them up.
+  const aborted = whenAborted(signal);
   for await (const step of steps) {
     if (signal.aborted) return;
     switch (step.type) {
@@ -120,7 +122,7 @@ async function play(
         await sleep(step.ms, undefined, { signal }).catch(() => undefined);
         break;
       case 'wait':
-        await Promise.race([step.until.catch(() => undefined), whenAborted(signal)]);
+        await Promise.race([step.until.catch(() => undefined), aborted]);
         break;
       case 'finish':
         writer.finish(step.reason);
@@ -135,7 +137,7 @@ async function play(
         writer.end();
         return;
       case 'stall':
-        await whenAborted(signal);
+        await aborted;
         return;
       case 'http-error':
         writer.error(step.status, step.body);
