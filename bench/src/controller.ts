@@ -13,6 +13,7 @@ import { KernelSession, silentLogger } from '@duet/kernel';
 import { CellRunner, GenerationController, NotebookDocument, ScriptedModelServer } from '@duet/server';
 import type { RunSummary, Script, ScriptStep, ScriptedExchange } from '@duet/server';
 import type { BenchRow, BenchSection } from './report.ts';
+import { quantile } from './stats.ts';
 
 /** Debian's interpreter, which has ipykernel. */
 const PYTHON = '/usr/bin/python3';
@@ -115,10 +116,6 @@ async function oneRun(
   }
 }
 
-function quantile(values: readonly number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] as number;
-}
 
 async function tokensPerSecond(rig: Rig): Promise<{ median: number; cells: number }> {
   const tokens = longAnswer(TOKENS);

@@ -4,13 +4,10 @@
  * and cold kernel start (spawn → first kernel_info_reply).
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { KernelSession } from '@duet/kernel';
+import { measureKernel, ITERATIONS, STARTS, TRIVIAL_CELL, WARMUP } from './kernel-figures.ts';
+import { median, ms, quantile } from './stats.ts';
 import type { BenchRow, BenchSection } from './report.ts';
 
 const run = promisify(execFile);
@@ -18,10 +15,6 @@ const run = promisify(execFile);
 /** Debian's interpreter: it has python3-ipykernel and python3-jupyter-client, so both clients drive one kernel build. */
 const PYTHON = '/usr/bin/python3';
 const PEER_SCRIPT = fileURLToPath(new URL('../python/jupyter_client_rtt.py', import.meta.url));
-const STARTS = 5;
-const WARMUP = 20;
-const ITERATIONS = 200;
-const TRIVIAL_CELL = 'x = 1';
 
 interface Figures {
   startMs: number[];
@@ -33,44 +26,10 @@ interface PeerFigures extends Figures {
   ipykernel: string;
 }
 
-function quantile(values: readonly number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] as number;
-}
-
-const median = (values: readonly number[]): number => quantile(values, 0.5);
-const ms = (v: number): string => (v >= 100 ? `${v.toFixed(0)} ms` : `${v.toFixed(2)} ms`);
 const ratio = (duet: number, peer: number): string => `${(duet / peer).toFixed(2)}×`;
 
-async function withSession<T>(python: string, body: (session: KernelSession) => Promise<T>): Promise<{ value: T; startMs: number }> {
-  const workdir = await mkdtemp(join(tmpdir(), 'duet-bench-kernel-'));
-  const session = new KernelSession({ python, workdir });
-  try {
-    const t0 = performance.now();
-    await session.start();
-    const startMs = performance.now() - t0;
-    return { value: await body(session), startMs };
-  } finally {
-    await session.shutdown();
-    await rm(workdir, { recursive: true, force: true });
-  }
-}
-
-async function measureDuet(python: string): Promise<Figures> {
-  const startMs: number[] = [];
-  for (let i = 0; i < STARTS; i++) startMs.push((await withSession(python, async () => undefined)).startMs);
-  const { value: rttMs } = await withSession(python, async (session) => {
-    for (let i = 0; i < WARMUP; i++) await session.execute(TRIVIAL_CELL).result;
-    const times: number[] = [];
-    for (let i = 0; i < ITERATIONS; i++) {
-      const t0 = performance.now();
-      const result = await session.execute(TRIVIAL_CELL).result;
-      times.push(performance.now() - t0);
-      if (result.status !== 'ok') throw new Error(`The trivial cell failed (${result.ename}: ${result.evalue}).`);
-    }
-    return times;
-  });
-  return { startMs, rttMs };
+function measureDuet(python: string): Promise<Figures> {
+  return measureKernel(python);
 }
 
 async function measurePeer(python: string): Promise<PeerFigures> {

@@ -10,6 +10,7 @@ import type { DocumentEvent } from '@duet/server/protocol';
 import { DuetSocket, startDuetChild, type DuetChild } from './duet-child.ts';
 import { JupyterKernel, startJupyterServer, type JupyterServer } from './jupyter-server.ts';
 import type { BenchRow, BenchSection } from './report.ts';
+import { median, ms, quantile } from './stats.ts';
 
 const PYTHON = '/usr/bin/python3';
 const WARMUP = 20;
@@ -28,13 +29,7 @@ interface Figures {
   sandbox: string;
 }
 
-function quantile(values: readonly number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] as number;
-}
 
-const median = (v: readonly number[]): number => quantile(v, 0.5);
-const ms = (v: number): string => (v >= 100 ? `${v.toFixed(0)} ms` : `${v.toFixed(2)} ms`);
 const mb = (v: number): string => `${v.toFixed(0)} MB`;
 
 /** Resident memory of a process, MB. */
