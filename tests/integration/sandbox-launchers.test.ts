@@ -68,6 +68,12 @@ describe('the bubblewrap command line', () => {
     expect(args.indexOf('--tmpfs')).toBeLessThan(args.indexOf('--bind'));
   });
 
+  it('mounts the private /tmp before any bind, so a checkout, venv or workdir under /tmp stays visible', () => {
+    const firstBind = args.findIndex((a) => a === '--bind' || a === '--ro-bind' || a === '--ro-bind-try');
+    expect(args.indexOf('--tmpfs')).toBeGreaterThan(-1);
+    expect(args.indexOf('--tmpfs')).toBeLessThan(firstBind);
+  });
+
   it('mounts a fresh, read-only /proc', () => {
     expect(after(args, '--proc')).toEqual(['/proc']);
     expect(after(args, '--remount-ro')).toEqual(['/proc']);

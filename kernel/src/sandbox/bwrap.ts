@@ -47,6 +47,9 @@ export interface BwrapOptions extends KernelOptions {
 export function bwrapArgs(spec: KernelLaunchSpec, env: Record<string, string>, layout: PythonLayout): string[] {
   const args = ['--unshare-all', '--die-with-parent', '--new-session', '--cap-drop', 'ALL', '--clearenv', '--hostname', 'duet'];
   for (const [k, v] of Object.entries(env)) args.push('--setenv', k, v);
+  // The private /tmp first: everything bound below may live under the host's /tmp
+  // (a clone, a venv, the runtime directory, the workdir), and a later tmpfs would hide it.
+  args.push('--size', String(Math.min(spec.limits.diskBytes, MAX_TMPFS_BYTES)), '--tmpfs', '/tmp');
   args.push('--ro-bind', '/usr', '/usr');
   for (const dir of USR_LINKS) {
     const link = usrLink(dir);
@@ -63,8 +66,6 @@ export function bwrapArgs(spec: KernelLaunchSpec, env: Record<string, string>, l
   // Read-only /proc: uid 0 may write /proc/sys without any capability (core_pattern is
   // host-wide), and bwrap maps a root server to root inside the jail.
   args.push('--proc', '/proc', '--remount-ro', '/proc', '--dev', '/dev');
-  args.push('--size', String(Math.min(spec.limits.diskBytes, MAX_TMPFS_BYTES)), '--tmpfs', '/tmp');
-  // After the tmpfs: the runtime directory and the workdir often live under /tmp.
   args.push('--bind', spec.runtimeDir, spec.runtimeDir, '--bind', spec.workdir, spec.workdir);
   args.push('--chdir', spec.workdir, '--');
   return args;

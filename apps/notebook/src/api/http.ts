@@ -3,35 +3,11 @@
  * server set when the page was opened with `?token=`.
  */
 
-/** `GET /api/health`. */
-export interface Health {
-  version: string;
-  python: string;
-  sandbox: string;
-  model: { baseUrl: string; reachable: boolean; error?: string };
-  demoBaseUrl: string;
-}
+import type { Health, ModelEndpointInfo, ModelList, NotebookListEntry } from '@duet/server/protocol';
 
-/** One configured model endpoint and the ids it lists. */
-export interface ModelEndpoint {
-  slot: 'A' | 'B';
-  baseUrl: string;
-  models: string[];
-  error?: string;
-}
-
-/** `GET /api/models`. */
-export interface ModelList {
-  endpoints: ModelEndpoint[];
-  demo: string[];
-}
-
-/** One row of `GET /api/notebooks`. */
-export interface NotebookEntry {
-  name: string;
-  modified: string;
-  running: boolean;
-}
+export type { Health, ModelList };
+export type ModelEndpoint = ModelEndpointInfo;
+export type NotebookEntry = NotebookListEntry;
 
 /** An HTTP call that failed, with the server's own explanation when it gave one. */
 export class ApiError extends Error {

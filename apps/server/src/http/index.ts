@@ -4,5 +4,3 @@ export { newToken, tokensEqual } from './auth.ts';
 export { nameProblem, checkName } from './names.ts';
 export { CLOSE_CODES } from './open-notebooks.ts';
 export { CONTENT_SECURITY_POLICY } from './security-headers.ts';
-export type { Health, ModelList } from './routes-info.ts';
-export type { NotebookListEntry } from './routes-notebooks.ts';

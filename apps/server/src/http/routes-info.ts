@@ -1,8 +1,7 @@
 /** `/api/health` and `/api/models`: what the server runs on and which models it can reach. Never an API key. */
 import { Router } from 'express';
 import { displayUrl, listModels } from '../llm/index.ts';
-import type { SandboxReport } from '../kernels/index.ts';
-import type { ModelSlot } from '../protocol/index.ts';
+import type { Health, KernelCounts, ModelList, ModelSlot, SandboxReport } from '../protocol/index.ts';
 import { slotBaseUrl, type ModelContext } from './run-models.ts';
 
 export interface InfoContext {
@@ -16,26 +15,6 @@ export interface InfoContext {
   kernels: () => KernelCounts;
 }
 
-/** `live`: kernels running (open notebooks and spares); `warm`: spares ready for a new notebook. */
-export interface KernelCounts {
-  live: number;
-  warm: number;
-  openNotebooks: number;
-}
-
-export interface Health {
-  version: string;
-  python: string;
-  sandbox: SandboxReport;
-  model: { baseUrl: string; reachable: boolean; error?: string };
-  demoBaseUrl: string;
-  kernels: KernelCounts;
-}
-
-export interface ModelList {
-  endpoints: { slot: ModelSlot; baseUrl: string; models: string[]; error?: string }[];
-  demo: string[];
-}
 
 /** `GET /api/health` and `GET /api/models`. */
 export function infoRoutes(ctx: InfoContext): Router {

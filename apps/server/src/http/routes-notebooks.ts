@@ -2,17 +2,11 @@
 import { Router, type Request } from 'express';
 import { NotebookDocument, NotebookFormatError, fromIpynb, serializeNotebook } from '../notebook/index.ts';
 import { HttpError } from './errors.ts';
+import type { NotebookListEntry } from '../protocol/index.ts';
 import { checkName } from './names.ts';
 import type { NotebookStore } from './notebook-store.ts';
 import { CLOSE_CODES, type OpenNotebooks } from './open-notebooks.ts';
 
-/** One row of `GET /api/notebooks`. `running`: open, with a kernel that is up. */
-export interface NotebookListEntry {
-  name: string;
-  modified: string;
-  running: boolean;
-  error?: string;
-}
 
 /** The notebook file routes under `/api/notebooks`. */
 export function notebookRoutes(store: NotebookStore, notebooks: OpenNotebooks): Router {

@@ -5,13 +5,9 @@
 import { SandboxUnavailableError, chooseLauncher, plainLauncher, type KernelLauncher, type KernelLaunchSpec, type LaunchCommand } from '@duet/kernel';
 import { ConfigError } from '../config/index.ts';
 
-/** What `/api/health` says about isolation. */
-export interface SandboxReport {
-  mode: KernelLauncher['mode'];
-  /** True when model code runs inside an operating-system sandbox. */
-  available: boolean;
-  notes: string[];
-}
+import type { SandboxReport } from '../protocol/api.ts';
+
+export type { SandboxReport };
 
 export interface LauncherChoice {
   launcher: KernelLauncher;

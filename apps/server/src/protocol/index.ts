@@ -2,3 +2,4 @@
 export type * from './notebook.ts';
 export type * from './events.ts';
 export type { NbOutput, StreamOutput, DisplayDataOutput, ExecuteResultOutput, ErrorOutput, MimeBundle } from '@duet/kernel';
+export type * from './api.ts';

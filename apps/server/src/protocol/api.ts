@@ -1,0 +1,54 @@
+/**
+ * Bodies of the HTTP API's JSON responses, shared by the server that sends them
+ * and the browser that reads them.
+ */
+import type { SandboxMode } from '@duet/kernel';
+import type { ModelSlot } from './notebook.ts';
+
+/** What `/api/health` says about isolation. */
+export interface SandboxReport {
+  mode: SandboxMode;
+  /** True when model code runs inside an operating-system sandbox. */
+  available: boolean;
+  notes: string[];
+}
+
+/** `live`: kernels running (open notebooks and spares); `warm`: spares ready for a new notebook. */
+export interface KernelCounts {
+  live: number;
+  warm: number;
+  openNotebooks: number;
+}
+
+/** `GET /api/health`. */
+export interface Health {
+  version: string;
+  /** The kernel's Python version. */
+  python: string;
+  sandbox: SandboxReport;
+  model: { baseUrl: string; reachable: boolean; error?: string };
+  demoBaseUrl: string;
+  kernels: KernelCounts;
+}
+
+/** One configured model endpoint and the ids it lists. */
+export interface ModelEndpointInfo {
+  slot: ModelSlot;
+  baseUrl: string;
+  models: string[];
+  error?: string;
+}
+
+/** `GET /api/models`. */
+export interface ModelList {
+  endpoints: ModelEndpointInfo[];
+  demo: string[];
+}
+
+/** One row of `GET /api/notebooks`. `running`: open, with a kernel that is up; `error`: the file is not a readable notebook. */
+export interface NotebookListEntry {
+  name: string;
+  modified: string;
+  running: boolean;
+  error?: string;
+}
