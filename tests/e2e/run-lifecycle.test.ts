@@ -37,6 +37,13 @@ describe('a run in the browser', () => {
     await eventually(() => textNow(nb.halted)).toBe('Tests passed');
     await eventually(() => textNow(code)).toContain('double is ready');
     expect(await nb.button('Stop generation').isDisabled()).toBe(true);
+    // The sandbox the page names is the one the server reports.
+    const health = (await (await fetch(`http://127.0.0.1:${h.server.port}/api/health`, { headers: { Authorization: `token ${h.server.token}` } })).json()) as {
+      sandbox: { mode: string; available: boolean };
+    };
+    await eventually(() => textNow(nb.page.getByTestId('sandbox-status'))).toBe(
+      health.sandbox.available ? `Sandbox: ${health.sandbox.mode}` : 'No sandbox: model code runs with your rights',
+    );
 
     await nb.page.screenshot({ path: join(RESULTS_DIR, 'e2e-main.png') });
   });

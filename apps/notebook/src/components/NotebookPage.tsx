@@ -78,7 +78,7 @@ function Page({ store, edits, ...props }: NotebookPageProps & { store: NotebookS
             void download(props.name, store);
           }}
         />
-        {notebook && <StatusBar notebook={notebook} />}
+        {notebook && <StatusBar notebook={notebook} sandbox={props.health?.sandbox ?? null} />}
       </header>
       <Banners
         connection={connection}

@@ -1,9 +1,9 @@
 /** The run at a glance: who is writing, how fast, how many tests are green, the kernel. */
-import type { NotebookSnapshot } from '@duet/server/protocol';
+import type { NotebookSnapshot, SandboxReport } from '@duet/server/protocol';
 import { haltLabel, kernelLabel } from '../util/labels.ts';
 
 /** One line under the toolbar. */
-export function StatusBar({ notebook }: { notebook: NotebookSnapshot }) {
+export function StatusBar({ notebook, sandbox }: { notebook: NotebookSnapshot; sandbox: SandboxReport | null }) {
   const { run, kernel, meta } = notebook;
   // Once the run is over, cells re-run by hand change the count: the notebook's own figure is the live one
   // (and the one a reloaded page shows).
@@ -37,6 +37,15 @@ export function StatusBar({ notebook }: { notebook: NotebookSnapshot }) {
       <span className={`status-item kernel kernel-${kernel}`} data-testid="kernel-status">
         <span className="kernel-dot" aria-hidden="true" /> Kernel {kernelLabel(kernel)}
       </span>
+      {sandbox && (
+        <span
+          className={`status-item sandbox ${sandbox.available ? '' : 'unsandboxed'}`}
+          data-testid="sandbox-status"
+          title={sandbox.notes.join('\n')}
+        >
+          {sandbox.available ? `Sandbox: ${sandbox.mode}` : 'No sandbox: model code runs with your rights'}
+        </span>
+      )}
     </div>
   );
 }
