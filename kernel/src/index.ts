@@ -32,3 +32,4 @@ export { chooseLauncher, SandboxUnavailableError, ALLOW_UNSANDBOXED_FLAG } from 
 export type { ChooseLauncherOptions, SandboxChoice } from './sandbox/choose.ts';
 export { classify, PROTOCOL_VERSION } from './messages.ts';
 export type { KernelMessage, KernelInfoContent, ChannelName } from './messages.ts';
+export { directoryBytes } from './disk-usage.ts';

@@ -110,6 +110,16 @@ export class KernelSession {
     return this.#rt?.child.pid ?? null;
   }
 
+  /** The kernel's working directory. */
+  get workdir(): string {
+    return this.#opts.workdir;
+  }
+
+  /** The limits the kernel was started with. */
+  get limits(): SandboxLimits {
+    return this.#opts.limits;
+  }
+
   get launcher(): KernelLauncher {
     return this.#opts.launcher;
   }

@@ -6,6 +6,7 @@
  */
 import { KernelDiedError, OutputArea, type ErrorOutput, type KernelLogger, type KernelSession } from '@duet/kernel';
 import type { NotebookDocument } from '../notebook/document.ts';
+import { DiskWatch, formatLimit } from './disk-watch.ts';
 import { outputsText } from './feedback.ts';
 import { testStatusFor } from './test-status.ts';
 import type { CellOutcome } from './types.ts';
@@ -149,9 +150,14 @@ export class CellRunner {
     const timer = new CellTimer(this.#o.cellTimeoutMs, this.#o.interruptGraceMs, kernel, log);
     this.#timer = timer;
     let stoppedByRestart = false;
+    const disk = new DiskWatch(kernel.workdir, kernel.limits.diskBytes, () => {
+      log.warn({ cell: id, limitBytes: kernel.limits.diskBytes }, 'workdir disk limit passed; stopping the cell');
+      timer.stop();
+    });
     try {
       const execution = kernel.execute(source, { onEvent: (ev) => doc.applyExecuteEvent(id, area, ev) });
       timer.start();
+      disk.start();
       result = await Promise.race([execution.result, timer.gaveUp]);
     } catch (err) {
       if (!(err instanceof KernelDiedError) && !(err instanceof KernelGaveUp)) throw err;
@@ -162,7 +168,23 @@ export class CellRunner {
       );
     } finally {
       timer.clear();
+      disk.stop();
       this.#timer = null;
+    }
+    // A quick cell may have written past the limit between two looks.
+    if (!disk.exceeded) await disk.check();
+    if (disk.exceeded) {
+      const interrupted = area.outputs.findIndex((o) => o.output_type === 'error' && o.ename === 'KeyboardInterrupt');
+      if (interrupted >= 0) area.outputs.splice(interrupted, 1);
+      this.#appendError(
+        id,
+        area,
+        'DiskLimit',
+        `Duet stopped this cell: the working folder ${kernel.workdir} holds more than its ${formatLimit(kernel.limits.diskBytes)} limit. Delete files there to go on.`,
+      );
+      if (status === 'ok') status = 'error';
+      result = { status: 'error', executionCount: result.executionCount, ename: 'DiskLimit' };
+      stoppedByRestart = false;
     }
     if (stoppedByRestart) {
       this.#appendError(id, area, 'CellStopped', 'Duet stopped this cell; it did not respond to the interrupt, so the kernel was restarted: variables from earlier cells are gone.');
