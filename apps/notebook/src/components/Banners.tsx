@@ -33,9 +33,13 @@ export function Banners(props: BannersProps) {
       {health !== null && !health.model.reachable && !props.usingDemo && (
         <div className="banner error" role="alert" data-testid="model-unreachable">
           <div>
-            Cannot reach the model server at <code>{health.model.baseUrl}</code>
-            {health.model.error ? ` (${health.model.error})` : ''}. Start LM Studio, Ollama, llama.cpp or vLLM there, or
-            try Duet with its built-in demo models.
+            {/* The server's message already names the URL and what to check; say it once. */}
+            {health.model.error ?? (
+              <>
+                Cannot reach the model server at <code>{health.model.baseUrl}</code>.
+              </>
+            )}{' '}
+            Start LM Studio, Ollama, llama.cpp or vLLM there, or try Duet with its built-in demo models.
           </div>
           <div className="banner-actions">
             <button type="button" className="primary" onClick={props.onUseDemo}>
