@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
+import { waitForServeUrl } from '@duet/server';
 import type { ClientCommand, DocumentEvent, NotebookSnapshot, ServerMessage } from '@duet/server/protocol';
 
 const DUET_BIN = fileURLToPath(new URL('../../apps/server/bin/duet.js', import.meta.url));
@@ -32,15 +33,7 @@ export async function startDuetChild(python: string): Promise<DuetChild> {
     [DUET_BIN, 'serve', '--port', '0', '--notebooks', join(dir, 'notebooks'), '--python', python, '--base-url', 'demo', '--token', token, '--allow-unsandboxed', '--log-level', 'warn'],
     { cwd: dir, env, stdio: ['ignore', 'ignore', 'pipe'] },
   );
-  let stderr = '';
-  const port = await new Promise<number>((resolve, reject) => {
-    child.stderr?.setEncoding('utf8').on('data', (d: string) => {
-      stderr += d;
-      const m = /http:\/\/127\.0\.0\.1:(\d+)\/\?token=/.exec(stderr);
-      if (m) resolve(Number(m[1]));
-    });
-    child.once('exit', (code) => reject(new Error(`duet serve exited with ${code}: ${stderr.trim()}`)));
-  });
+  const { port } = await waitForServeUrl(child);
   const base = `http://127.0.0.1:${port}`;
   return {
     base,

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { fromIpynb } from '@duet/server';
+import { fromIpynb, waitForServeUrl } from '@duet/server';
 import { NotebookClient, PYTHON, cellsOf, startTestServer } from '../support/duet-server.ts';
 import { answer, startModels } from '../support/model-answers.ts';
 
@@ -23,15 +23,7 @@ async function serveInChild(dir: string, baseUrl: string, cwd: string): Promise<
   onTestFinished(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
-  let stderr = '';
-  const port = await new Promise<number>((resolve, reject) => {
-    child.stderr?.setEncoding('utf8').on('data', (d: string) => {
-      stderr += d;
-      const m = /http:\/\/127\.0\.0\.1:(\d+)\/\?token=/.exec(stderr);
-      if (m) resolve(Number(m[1]));
-    });
-    child.once('exit', (code) => reject(new Error(`duet serve exited with ${code}:\n${stderr}`)));
-  });
+  const { port } = await waitForServeUrl(child);
   return { child, port };
 }
 

@@ -9,3 +9,4 @@ export * from './http/index.ts';
 export * from './kernels/index.ts';
 export { createLogger, DailyFile, REDACTED_PATHS } from './log.ts';
 export type { Logger, LoggerOptions } from './log.ts';
+export { SERVE_URL_PATTERN, waitForServeUrl } from './cli/serve-url.ts';
