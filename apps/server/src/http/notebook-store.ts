@@ -3,9 +3,7 @@
  * that is not a notebook Duet can read is reported (log and listing) and left
  * exactly as it is: never opened for writing, never replaced by the server.
  */
-import { randomBytes } from 'node:crypto';
-import { link, lstat, mkdir, open, readFile, readdir, rename, rm, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { link, lstat, mkdir, readFile, readdir, rename, unlink } from 'node:fs/promises';
 import type { Logger } from '../log.ts';
 import { NotebookDocument, NotebookFormatError, fromIpynb, serializeNotebook, writeFileAtomic } from '../notebook/index.ts';
 import { HttpError } from './errors.ts';
@@ -99,24 +97,14 @@ export class NotebookStore {
 
   /** Writes a new notebook; 409 if the name is taken. Never replaces a file, even in a race. */
   async create(doc: NotebookDocument): Promise<void> {
-    const path = this.path(doc.name);
-    const tmp = join(this.dir, `.${doc.name}.${randomBytes(4).toString('hex')}.tmp`);
-    const fh = await open(tmp, 'wx', 0o644);
     try {
-      await fh.writeFile(serializeNotebook(doc), 'utf8');
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    try {
-      await link(tmp, path);
+      await writeFileAtomic(this.path(doc.name), serializeNotebook(doc), { replace: false });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new HttpError(409, `A notebook named "${doc.name}" already exists.`);
       throw err;
-    } finally {
-      await rm(tmp, { force: true });
     }
   }
+
 
   /** Replaces a notebook that Duet can read (or writes a new one); 409 for a file it cannot read. */
   async replace(doc: NotebookDocument): Promise<void> {

@@ -1,11 +1,19 @@
-/** Whole-file writes that a crash cannot leave half done: a temporary file, fsync, rename. */
+/** Whole-file writes that a crash cannot leave half done: a temporary file, fsync, then rename (or link). */
 import { randomBytes } from 'node:crypto';
-import { open, rename, rm } from 'node:fs/promises';
+import { link, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
-export async function writeFileAtomic(path: string, data: string): Promise<void> {
+export interface AtomicWriteOptions {
+  /**
+   * False: fail with EEXIST rather than replace a file that is already there, even
+   * one that appears while we write (the temporary file is linked, not renamed).
+   */
+  replace?: boolean;
+}
+
+export async function writeFileAtomic(path: string, data: string, opts: AtomicWriteOptions = {}): Promise<void> {
   const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(4).toString('hex')}.tmp`);
-  const fh = await open(tmp, 'w', 0o644);
+  const fh = await open(tmp, 'wx', 0o644);
   try {
     await fh.writeFile(data, 'utf8');
     await fh.sync();
@@ -13,9 +21,9 @@ export async function writeFileAtomic(path: string, data: string): Promise<void>
     await fh.close();
   }
   try {
-    await rename(tmp, path);
-  } catch (err) {
+    if (opts.replace === false) await link(tmp, path);
+    else await rename(tmp, path);
+  } finally {
     await rm(tmp, { force: true });
-    throw err;
   }
 }
