@@ -5,21 +5,12 @@
  */
 import { expect } from 'vitest';
 import { CellSplitter, collectCells, type SplitCell, type SplitEvent } from '@duet/server';
+import { seededRandom } from '@duet/server';
 
 /** One delta of a model's stream: answer text, or reasoning_content. */
 export type Delta = { content: string } | { reasoning: string };
 
-/** A small seeded PRNG (mulberry32), so chunkings are random but repeatable. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
 
 export function cutRandomly(text: string, seed: number, maxLength: number): string[] {
   const random = seededRandom(seed);

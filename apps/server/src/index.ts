@@ -10,3 +10,4 @@ export * from './kernels/index.ts';
 export { createLogger, DailyFile, REDACTED_PATHS } from './log.ts';
 export type { Logger, LoggerOptions } from './log.ts';
 export { SERVE_URL_PATTERN, waitForServeUrl } from './cli/serve-url.ts';
+export { seededRandom } from './util/seeded-random.ts';

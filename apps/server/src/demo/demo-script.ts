@@ -4,6 +4,7 @@ import { ScriptedModelServer } from '../models/scripted-server.ts';
 import { DEMO_MODELS, composeAnswer } from './answers.ts';
 import type { DemoAnswer, DemoModel } from './answers.ts';
 import { readSituation } from './conversation.ts';
+import { seededRandom } from '../util/seeded-random.ts';
 
 /** How fast the demo models type. */
 export interface DemoPacing {
@@ -59,16 +60,4 @@ function safeEnd(text: string, end: number): number {
   if (end >= text.length) return text.length;
   const code = text.charCodeAt(end - 1);
   return code >= 0xd800 && code <= 0xdbff ? end + 1 : end;
-}
-
-/** mulberry32: a tiny seeded generator, good enough for jitter. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
