@@ -33,3 +33,4 @@ export type { ChooseLauncherOptions, SandboxChoice } from './sandbox/choose.ts';
 export { classify, PROTOCOL_VERSION } from './messages.ts';
 export type { KernelMessage, KernelInfoContent, ChannelName } from './messages.ts';
 export { directoryBytes } from './disk-usage.ts';
+export { IPYKERNEL_REQUIREMENT } from './python.ts';

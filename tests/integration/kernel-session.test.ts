@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
@@ -8,6 +8,7 @@ import {
   KernelStartError,
   PythonSetupError,
   findPython,
+  probePython,
   type ExecuteEvent,
   type KernelState,
   type NbOutput,
@@ -83,6 +84,19 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
 }
 
 describe('findPython', () => {
+  it('pins a Python found on the PATH to its absolute path, since the kernel starts with a minimal PATH', async () => {
+    const bin = await mkdtemp(join(tmpdir(), 'duet-path-'));
+    const saved = process.env.PATH;
+    onTestFinished(async () => {
+      process.env.PATH = saved;
+      await rm(bin, { recursive: true, force: true });
+    });
+    await symlink('/usr/bin/python3', join(bin, 'python3'));
+    process.env.PATH = `${bin}:${saved ?? ''}`;
+    const found = await probePython('python3');
+    expect(found?.executable).toBe(join(bin, 'python3'));
+  });
+
   it('names the apt package when the given Python does not exist', async () => {
     const err = await rejection(findPython({ explicit: '/nonexistent/python' }));
     expect(err).toBeInstanceOf(PythonSetupError);
