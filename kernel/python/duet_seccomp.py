@@ -46,6 +46,15 @@ DENIED = (
 )
 # Allowed only when the first argument is this process's own pid.
 OWN_PID_ONLY = ("kill", "tgkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo")
+# Calls that take a pid and act on that process: allowed for 0 (the caller) or the
+# kernel's own pid only, so notebook code cannot change the limits, priority or memory
+# placement of the server (which shares the kernel's PID namespace outside bwrap).
+# Name → argument index. The sched_set* calls are not here: libzmq and glibc aim them
+# at the kernel's own thread ids, which a filter cannot tell from other processes.
+SELF_OR_ZERO = {
+    "prlimit64": 0, "move_pages": 0, "migrate_pages": 0,
+    "setpriority": 1, "ioprio_set": 1,
+}
 
 # Syscall numbers for the BPF fallback (checked against libseccomp by the tests).
 _X86_64 = {
@@ -67,6 +76,8 @@ _X86_64 = {
     "lookup_dcookie": 212, "quotactl": 179, "quotactl_fd": 443, "iopl": 172, "ioperm": 173,
     "fanotify_init": 300, "uselib": 134, "vhangup": 153,
     "socket": 41, "ioctl": 16, "seccomp": 317, "prctl": 157,
+    "prlimit64": 302, "sched_setaffinity": 203, "sched_setscheduler": 144, "sched_setparam": 142,
+    "sched_setattr": 314, "move_pages": 279, "migrate_pages": 256, "setpriority": 141, "ioprio_set": 251,
 }
 _AARCH64 = {
     "execve": 221, "execveat": 281, "clone": 220, "clone3": 435,
@@ -87,6 +98,8 @@ _AARCH64 = {
     "lookup_dcookie": 18, "quotactl": 60, "quotactl_fd": 443,
     "fanotify_init": 262, "vhangup": 58,
     "socket": 198, "ioctl": 29, "seccomp": 277, "prctl": 167,
+    "prlimit64": 261, "sched_setaffinity": 122, "sched_setscheduler": 119, "sched_setparam": 118,
+    "sched_setattr": 274, "move_pages": 239, "migrate_pages": 238, "setpriority": 140, "ioprio_set": 30,
 }
 # AUDIT_ARCH_* values and whether the x32 ABI must be refused.
 _ARCHES = {
@@ -137,6 +150,7 @@ def _stage1_rules(pid):
     rules.append(("clone3", "enosys", None))
     rules.append(("clone", "thread-only", None))
     rules += [(name, "own-pid", pid) for name in OWN_PID_ONLY]
+    rules += [(name, "self-or-zero", (index, pid)) for name, index in SELF_OR_ZERO.items()]
     rules.append(("ioctl", "no-tty-inject", None))
     # The death signal set at start-up stays: code cannot outlive the server.
     rules.append(("prctl", "arg0-denied", PR_SET_PDEATHSIG))
@@ -154,6 +168,14 @@ def _apply(rules, backend):
                 raise SeccompUnavailable("python3-seccomp is not installed")
         else:
             _apply_libseccomp(rules)
+            # "pid is 0 or ours" needs two comparisons of one argument, which libseccomp
+            # refuses; a second, small BPF filter stacked on the first says it.
+            extra = [r for r in rules if r[1] == "self-or-zero"]
+            if extra:
+                try:
+                    _apply_bpf(extra)
+                except SeccompUnavailable:
+                    pass  # no syscall table for this CPU: the Python guard still refuses these calls
             return "libseccomp"
     _apply_bpf(rules)
     return "bpf"
@@ -178,6 +200,8 @@ def _apply_libseccomp(rules):
             f.add_rule(eperm, name, seccomp.Arg(0, seccomp.MASKED_EQ, CLONE_THREAD, 0))
         elif kind == "own-pid":
             f.add_rule(eperm, name, seccomp.Arg(0, seccomp.NE, value))
+        elif kind == "self-or-zero":
+            continue  # libseccomp takes one comparison per argument: see _apply.
         elif kind == "no-tty-inject":
             for cmd in (TIOCSTI, TIOCLINUX):
                 f.add_rule(eperm, name, seccomp.Arg(1, seccomp.MASKED_EQ, 0xFFFFFFFF, cmd))
@@ -237,6 +261,18 @@ def build_bpf(rules, arch=None):
                 (_JEQ, 0, 1, 0),
                 (_RET, 0, 0, RET_ALLOW),
                 (_RET, 0, 0, eperm),
+            ]
+        elif kind == "self-or-zero":
+            index, pid = value
+            prog += [
+                (_JEQ, 0, 7, nr),
+                (_LD_ABS_W, 0, 0, _arg_hi(index)),
+                (_JEQ, 0, 3, 0),
+                (_LD_ABS_W, 0, 0, _arg_lo(index)),
+                (_JEQ, 2, 0, 0),
+                (_JEQ, 1, 0, pid),
+                (_RET, 0, 0, eperm),
+                (_RET, 0, 0, RET_ALLOW),
             ]
         elif kind == "no-tty-inject":
             prog += [

@@ -251,7 +251,36 @@ const attempts: Attempt[] = [
     code: () => `import sys\nlibc = sys.modules["ctypes"].CDLL(None)\nif libc.prctl(1, 0, 0, 0, 0) == 0:\n    ${ESCAPED}`,
   },
   { name: 'SIGKILL to the process group', category: 'signals', code: () => `import os\nos.killpg(os.getpgid(0), 9)\n${ESCAPED}` },
+  {
+    name: 'renice another process (setpriority has no audit event)',
+    category: 'signals',
+    code: () => `import os\nos.setpriority(os.PRIO_PROCESS, ${host.holder?.pid}, 19)\n${ESCAPED}`,
+    check: () => (niceOf(host.holder?.pid) !== 0 ? [`the other process was reniced to ${niceOf(host.holder?.pid)}`] : []),
+  },
+  {
+    name: "lower another process's limits (prlimit through ctypes)",
+    category: 'signals',
+    code: () =>
+      `import sys, ctypes\nlibc = sys.modules["ctypes"].CDLL(None, use_errno=True)\nlim = (ctypes.c_ulong * 2)(1, 1)\nif libc.prlimit(${host.holder?.pid}, 7, lim, None) == 0:\n    ${ESCAPED}`,
+    check: () => (/Max open files\s+1\s/.test(readProc(host.holder?.pid, 'limits')) ? ["the other process's limits were changed"] : []),
+  },
 ];
+
+function readProc(pid: number | undefined, file: string): string {
+  try {
+    return pid === undefined ? '' : readFileSync(`/proc/${pid}/${file}`, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/** The nice value of a process, from /proc/PID/stat (field 19). */
+function niceOf(pid: number | undefined): number {
+  const stat = readProc(pid, 'stat');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[16] ?? 0);
+}
+
 
 beforeAll(async () => {
   await host.open();
