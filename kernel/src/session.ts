@@ -400,6 +400,12 @@ export class KernelSession {
     await rt.control.send(rt.codec.encode({ header, parent_header: {}, metadata: {}, content: {} })).catch(() => undefined);
     const answered = await Promise.race([replied.then(() => true, () => false), delay(1000).then(() => false)]);
     rt.registry.remove(header.msg_id);
+    // In bwrap mode the child is bwrap, not Python: a signal would end the whole jail.
+    // Callers that need the cell gone (the cell time limit, Stop) restart the kernel instead.
+    if (!answered && this.#opts.launcher.mode === 'bwrap') {
+      this.#opts.log.warn({ pid: rt.child.pid }, 'kernel did not answer interrupt_request');
+      return;
+    }
     if (!answered && !rt.dead && rt.child.pid) {
       this.#opts.log.warn({ pid: rt.child.pid }, 'kernel did not answer interrupt_request; sending SIGINT');
       try {

@@ -3,6 +3,9 @@
  * scripted OpenAI-compatible server on loopback (or the built-in demo models).
  */
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -118,6 +121,29 @@ describe('duet run', () => {
     expect((await notebookMeta(out)).halted).toBe('stopped');
     expect(await server.exchanges[0]?.closed).toBe('client-closed');
     await expectValid(out);
+  });
+
+  it('gives up at once on SIGINT while still setting up, and writes nothing', async () => {
+    // A model server that takes the request for its model list and never answers.
+    const asked = gate();
+    const hanging = createServer((req) => {
+      if (req.url?.endsWith('/models')) asked.open();
+    });
+    await new Promise<void>((r) => hanging.listen(0, '127.0.0.1', () => r()));
+    onTestFinished(() => new Promise<void>((r) => {
+      hanging.closeAllConnections();
+      hanging.close(() => r());
+    }));
+    const port = (hanging.address() as AddressInfo).port;
+    const out = join(await tempDir(), 'never.ipynb');
+    const cli = startDuet(['run', '--base-url', `http://127.0.0.1:${port}/v1`, '--prompt', 'Anything.', '--out', out]);
+    await asked.promise;
+    cli.kill('SIGINT');
+    const { code, stderr } = await cli.done;
+
+    expect(code, stderr).toBe(1);
+    expect(stderr).toMatch(/stopped before the run began/);
+    expect(existsSync(out)).toBe(false);
   });
 
   it('reaches tests-passed with the demo models', async () => {

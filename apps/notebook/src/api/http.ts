@@ -20,6 +20,17 @@ export class ApiError extends Error {
   }
 }
 
+/** The `{error}` of a JSON error body, or null when the body is not one. */
+function serverError(text: string): string | null {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (typeof parsed === 'object' && parsed !== null && 'error' in parsed && typeof parsed.error === 'string') return parsed.error;
+  } catch {
+    // Not JSON.
+  }
+  return null;
+}
+
 async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
   let response: Response;
   try {
@@ -34,15 +45,7 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
   }
   const text = await response.text();
   if (!response.ok) {
-    let message = `${method} ${path} failed with HTTP ${response.status}`;
-    try {
-      const parsed: unknown = JSON.parse(text);
-      if (typeof parsed === 'object' && parsed !== null && 'error' in parsed && typeof parsed.error === 'string') {
-        message = parsed.error;
-      }
-    } catch {
-      // Not JSON: keep the generic message.
-    }
+    let message = serverError(text) ?? `${method} ${path} failed with HTTP ${response.status}`;
     if (response.status === 401 || response.status === 403) {
       message += ' — open the link `duet serve` printed (it carries the access token).';
     }
@@ -67,6 +70,23 @@ export const fetchNotebookFile = (name: string): Promise<unknown> => request('GE
 /** Imports (or replaces) a notebook from `.ipynb` JSON. */
 export const putNotebookFile = (name: string, ipynb: unknown): Promise<unknown> =>
   request('PUT', notebookPath(name), ipynb);
+/**
+ * Asks for a notebook only to learn whether it can be opened: the HTTP status
+ * (0 when the server cannot be reached) and the server's explanation, if any.
+ */
+export async function notebookStatus(name: string): Promise<{ status: number; error: string | null }> {
+  try {
+    const response = await fetch(notebookPath(name), { credentials: 'same-origin' });
+    if (response.ok) {
+      // Only the status was wanted; the notebook itself may be large.
+      void response.body?.cancel().catch(() => undefined);
+      return { status: response.status, error: null };
+    }
+    return { status: response.status, error: serverError(await response.text()) };
+  } catch {
+    return { status: 0, error: null };
+  }
+}
 /** Deletes a notebook. */
 export const deleteNotebook = (name: string): Promise<unknown> => request('DELETE', notebookPath(name));
 /** Renames a notebook. */

@@ -2,17 +2,33 @@
  * One notebook's WebSocket: parses server messages, checks their order, and
  * reconnects with backoff. A gap in `seq` means an event was lost, so the
  * connection is dropped and a fresh snapshot fetched rather than drawing a
- * document that silently differs from the server's.
+ * document that silently differs from the server's. When a connection ends
+ * without the page asking, the owner decides whether to try again: a deleted
+ * notebook, or one the server refuses to open, is not retried.
  */
 import type { ClientCommand, ServerMessage } from '@duet/server/protocol';
+import { assertNever } from '../util/assert-never.ts';
 
 /** Where the connection stands, for the "Reconnecting…" banner. */
 export type ConnectionStatus = 'connecting' | 'open' | 'reconnecting' | 'closed';
+
+/** A connection that ended without the page asking. */
+export interface SocketClose {
+  code: number;
+  reason: string;
+  /** A snapshot arrived on this connection; false when it failed to open. */
+  opened: boolean;
+}
+
+/** What to do after a close: retry with backoff, retry at once, or give up for good. */
+export type CloseDecision = 'reconnect' | 'reconnect-now' | 'stop';
 
 /** What the socket reports to its owner. */
 export interface SocketHandlers {
   onMessage(message: ServerMessage): void;
   onStatus(status: ConnectionStatus): void;
+  /** Decides what follows a close the page did not ask for; may take a moment (to ask the server why). */
+  onClose(close: SocketClose): CloseDecision | Promise<CloseDecision>;
 }
 
 const MIN_BACKOFF_MS = 250;
@@ -63,14 +79,18 @@ export class NotebookSocket {
     const ws = new WebSocket(this.url);
     this.ws = ws;
     this.lastSeq = null;
+    let opened = false;
     ws.onmessage = (ev: MessageEvent) => {
       if (this.ws !== ws) return;
       this.receive(ev.data);
+      opened ||= this.lastSeq !== null;
     };
-    ws.onclose = () => {
+    ws.onclose = (ev: CloseEvent) => {
       if (this.ws !== ws) return;
       this.ws = null;
-      this.scheduleReconnect();
+      const decision = this.handlers.onClose({ code: ev.code, reason: ev.reason, opened });
+      if (decision instanceof Promise) decision.then((d) => this.follow(d), () => this.follow('reconnect'));
+      else this.follow(decision);
     };
     // An error is always followed by close; the reconnect happens there.
     ws.onerror = () => undefined;
@@ -103,6 +123,23 @@ export class NotebookSocket {
     ws?.close(4000, 'resync');
     this.backoff = MIN_BACKOFF_MS;
     this.connect();
+  }
+
+  private follow(decision: CloseDecision): void {
+    if (this.closed) return;
+    switch (decision) {
+      case 'reconnect':
+        return this.scheduleReconnect();
+      case 'reconnect-now':
+        this.backoff = MIN_BACKOFF_MS;
+        return this.connect();
+      case 'stop':
+        this.closed = true;
+        this.handlers.onStatus('closed');
+        return;
+      default:
+        return assertNever(decision, 'close decision');
+    }
   }
 
   private scheduleReconnect(): void {

@@ -1,11 +1,15 @@
 /** What went wrong, said plainly, with the way out next to it. */
 import type { NotebookSnapshot } from '@duet/server/protocol';
+import type { UnavailableReason } from '../api/close-codes.ts';
 import type { Health } from '../api/http.ts';
 import type { ConnectionStatus } from '../api/socket.ts';
-import type { Notice } from '../state/store.ts';
+import type { NotebookEnd, Notice } from '../state/store.ts';
+import { assertNever } from '../util/assert-never.ts';
 
 interface BannersProps {
+  name: string;
   connection: ConnectionStatus;
+  ended: NotebookEnd | null;
   notebook: NotebookSnapshot | null;
   health: Health | null;
   usingDemo: boolean;
@@ -15,11 +19,47 @@ interface BannersProps {
   onDismiss(id: number): void;
 }
 
+/** What became of the notebook, and where to go from here. */
+function EndBanner({ name, ended }: { name: string; ended: NotebookEnd }) {
+  switch (ended.kind) {
+    case 'deleted':
+      return (
+        <div className="banner error" role="alert" data-testid="notebook-ended">
+          {name} was deleted (in another tab or through the API). What is shown here is its last state; it is no longer saved and cannot
+          run. Open another notebook on the left, or create one with New notebook.
+        </div>
+      );
+    case 'renamed':
+      return (
+        <div className="banner info" role="status" data-testid="notebook-ended">
+          {name} was renamed to {ended.to}. Opening it…
+        </div>
+      );
+    case 'unavailable':
+      return (
+        <div className="banner error" role="alert" data-testid="notebook-ended">
+          {ended.message} {UNAVAILABLE_HINTS[ended.reason]}
+        </div>
+      );
+    default:
+      return assertNever(ended, 'notebook end');
+  }
+}
+
+/** What to do, after the server's own explanation of why a notebook cannot be opened. */
+const UNAVAILABLE_HINTS = {
+  missing: 'It may have been deleted or renamed elsewhere. Open another notebook on the left, or create one with New notebook.',
+  'bad-name': 'Open a notebook from the list on the left instead.',
+  broken: 'Nothing was changed. Once the file is fixed or replaced, choose it on the left again; other notebooks open as usual.',
+  forbidden: 'This page does not have the access token the server expects (a restarted `duet serve` prints a new one): open the URL it printed.',
+} satisfies Record<UnavailableReason, string>;
+
 /** The stack of banners above the cells. */
 export function Banners(props: BannersProps) {
   const { connection, notebook, health } = props;
   return (
     <div className="banners">
+      {props.ended && <EndBanner name={props.name} ended={props.ended} />}
       {connection === 'reconnecting' && (
         <div className="banner warning" role="status">
           Connection to the Duet server lost. Reconnecting… The notebook is kept on the server and will be restored.

@@ -1,19 +1,33 @@
-/** Where a request is typed. Enter sends, Shift+Enter starts a new line. */
-import { useState } from 'react';
+/**
+ * Where a request is typed. Enter sends, Shift+Enter starts a new line. The
+ * text stays until the server shows the run going, so a refused run loses nothing.
+ */
+import { useEffect, useState } from 'react';
+import type { RunStart } from '../state/run-start.ts';
 
 interface PromptBoxProps {
   /** Why sending is not possible now, or null when it is. */
   blockedReason: string | null;
+  /** The last request sent from this page. */
+  runStart: RunStart;
   /** Sends the prompt; returns false when it was not sent (the text is kept). */
   onSend(prompt: string): boolean;
 }
 
 /** The request box at the bottom of the page. */
-export function PromptBox({ blockedReason, onSend }: PromptBoxProps) {
+export function PromptBox({ blockedReason, runStart, onSend }: PromptBoxProps) {
   const [text, setText] = useState('');
+  const starting = runStart.phase === 'starting';
+  useEffect(() => {
+    if (runStart.phase === 'started') setText((t) => (t.trim() === runStart.prompt ? '' : t));
+    // A refusal that arrives after the text was let go (another page's run showed up first) brings it back.
+    if (runStart.phase === 'refused') setText((t) => (t.trim() === '' ? runStart.prompt : t));
+  }, [runStart]);
+
+  const blocked = starting ? 'Starting the run…' : blockedReason;
   const send = (): void => {
-    if (blockedReason !== null || text.trim().length === 0) return;
-    if (onSend(text.trim())) setText('');
+    if (blocked !== null || text.trim().length === 0) return;
+    onSend(text.trim());
   };
   return (
     <form
@@ -23,22 +37,35 @@ export function PromptBox({ blockedReason, onSend }: PromptBoxProps) {
         send();
       }}
     >
-      <textarea
-        aria-label="Prompt"
-        placeholder="Ask for something to build, e.g. “Write a function that checks whether a string is a palindrome.”"
-        rows={2}
-        value={text}
-        onChange={(e) => setText(e.target.value)}
-        onKeyDown={(e) => {
-          if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
-            e.preventDefault();
-            send();
-          }
-        }}
-      />
-      <button type="submit" className="primary" disabled={blockedReason !== null || text.trim().length === 0} title={blockedReason ?? 'Send (Enter)'}>
-        Send
-      </button>
+      {runStart.phase === 'refused' && (
+        <p className="prompt-refused" role="alert" data-testid="run-refused">
+          The run did not start: {runStart.message} Your request is kept below; change it or press Send to try again.
+        </p>
+      )}
+      <div className="prompt-row">
+        <textarea
+          aria-label="Prompt"
+          placeholder="Ask for something to build, e.g. “Write a function that checks whether a string is a palindrome.”"
+          rows={2}
+          value={text}
+          readOnly={starting}
+          onChange={(e) => setText(e.target.value)}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
+              e.preventDefault();
+              send();
+            }
+          }}
+        />
+        {starting && (
+          <span className="prompt-starting" role="status">
+            Starting…
+          </span>
+        )}
+        <button type="submit" className="primary" disabled={blocked !== null || text.trim().length === 0} title={blocked ?? 'Send (Enter)'}>
+          Send
+        </button>
+      </div>
     </form>
   );
 }

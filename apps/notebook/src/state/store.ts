@@ -4,10 +4,12 @@
  * tokens a second costs the page one render per frame, not one per token.
  */
 import type { ClientCommand, DocumentEvent, NotebookSnapshot, ServerMessage } from '@duet/server/protocol';
-import { notebookSocketUrl } from '../api/http.ts';
-import { NotebookSocket, type ConnectionStatus } from '../api/socket.ts';
+import { classifyClose, unavailableReason, type UnavailableReason } from '../api/close-codes.ts';
+import { notebookSocketUrl, notebookStatus } from '../api/http.ts';
+import { NotebookSocket, type CloseDecision, type ConnectionStatus, type SocketClose } from '../api/socket.ts';
 import { assertNever } from '../util/assert-never.ts';
 import { applyEvents } from './reducer.ts';
+import { NO_RUN_START, runStartAfter, runStartOnDisconnect, type RunStart } from './run-start.ts';
 
 /** A message for the person: from the server, or about a command that failed. */
 export interface Notice {
@@ -16,29 +18,42 @@ export interface Notice {
   message: string;
 }
 
+/** Why this page stopped following the notebook for good. */
+export type NotebookEnd =
+  | { kind: 'deleted' }
+  | { kind: 'renamed'; to: string }
+  /** It could not be opened; `message` is the server's own explanation. */
+  | { kind: 'unavailable'; reason: UnavailableReason; message: string };
+
 /** Everything the notebook view draws. Replaced, never mutated, on each change. */
 export interface NotebookViewState {
   notebook: NotebookSnapshot | null;
   connection: ConnectionStatus;
   notices: Notice[];
+  /** Null while the page follows the notebook (or tries to). */
+  ended: NotebookEnd | null;
+  runStart: RunStart;
 }
 
 const MAX_NOTICES = 5;
 
 /** The state of one open notebook, as an external store for `useSyncExternalStore`. */
 export class NotebookStore {
-  private state: NotebookViewState = { notebook: null, connection: 'connecting', notices: [] };
+  private state: NotebookViewState = { notebook: null, connection: 'connecting', notices: [], ended: null, runStart: NO_RUN_START };
   private readonly listeners = new Set<() => void>();
   private pending: DocumentEvent[] = [];
   private frame: number | null = null;
   private fallbackTimer: ReturnType<typeof setTimeout> | null = null;
   private nextNoticeId = 1;
   private readonly socket: NotebookSocket;
+  private disposed = false;
 
   constructor(readonly name: string) {
     this.socket = new NotebookSocket(notebookSocketUrl(name), {
       onMessage: (m) => this.receive(m),
-      onStatus: (connection) => this.set({ ...this.state, connection }),
+      onStatus: (connection) =>
+        this.set({ ...this.state, connection, runStart: connection === 'open' ? this.state.runStart : runStartOnDisconnect(this.state.runStart) }),
+      onClose: (close) => this.closed(close),
     });
   }
 
@@ -58,6 +73,14 @@ export class NotebookStore {
       this.notify('error', 'Not connected to the Duet server, so that was not sent. It will reconnect; try again then.');
     }
     return sent;
+  }
+
+  /** Sends a request for a run; the prompt box follows `runStart` to know when the text may go. */
+  startRun(command: Extract<ClientCommand, { type: 'start-run' }>): boolean {
+    if (this.state.runStart.phase === 'starting') return false;
+    if (!this.send(command)) return false;
+    this.set({ ...this.state, runStart: { phase: 'starting', prompt: command.prompt } });
+    return true;
   }
 
   /** Sends an edit and shows it at once, without waiting for the server's echo. */
@@ -80,12 +103,51 @@ export class NotebookStore {
 
   /** Closes the socket; the store is dead afterwards. */
   dispose(): void {
+    this.disposed = true;
     this.cancelFrame();
     this.socket.close();
     this.listeners.clear();
   }
 
+  /** What a close the page did not ask for means: see {@link classifyClose}. */
+  private closed(close: SocketClose): CloseDecision | Promise<CloseDecision> {
+    const server = classifyClose(close.code, close.reason);
+    switch (server.kind) {
+      case 'deleted':
+        this.end({ kind: 'deleted' });
+        return 'stop';
+      case 'renamed':
+        this.end({ kind: 'renamed', to: server.to });
+        return 'stop';
+      case 'replaced':
+        return 'reconnect-now';
+      case 'lost':
+        // A browser is told nothing about a refused upgrade; the HTTP API says why.
+        return close.opened ? 'reconnect' : this.whyNotOpened();
+      default:
+        return assertNever(server, 'server close');
+    }
+  }
+
+  private async whyNotOpened(): Promise<CloseDecision> {
+    const { status, error } = await notebookStatus(this.name);
+    const reason = unavailableReason(status);
+    if (reason === null || this.disposed) return 'reconnect';
+    this.end({ kind: 'unavailable', reason, message: error ?? `The server answered HTTP ${status} for ${this.name}.` });
+    return 'stop';
+  }
+
+  private end(ended: NotebookEnd): void {
+    this.set({ ...this.state, ended });
+  }
+
   private receive(message: ServerMessage): void {
+    const runStart = runStartAfter(this.state.runStart, message);
+    if (runStart !== this.state.runStart) {
+      this.set({ ...this.state, runStart });
+      // The prompt box shows a refusal next to the kept text; a notice would say it twice.
+      if (runStart.phase === 'refused') return;
+    }
     switch (message.type) {
       case 'snapshot':
         // Events still queued belong to the previous connection; the snapshot supersedes them.

@@ -42,45 +42,60 @@ export async function runCommand(args: RunArgs, config: DuetConfig, io: Io): Pro
   let demo: ScriptedModelServer | null = null;
   let kernel: KernelSession | null = null;
   let saver: Autosaver | null = null;
+  // Ctrl-C is handled from the start: before the run begins it abandons the set-up,
+  // once the run is going it stops the run and keeps the notebook.
+  let controller: GenerationController | null = null;
+  let interrupts = 0;
+  let abandon: (err: Error) => void = () => {};
+  const abandoned = new Promise<never>((_, reject) => (abandon = reject));
+  abandoned.catch(() => undefined);
+  const setup = <T>(step: Promise<T>): Promise<T> => Promise.race([step, abandoned]);
+  const removeInterrupt = io.onInterrupt(() => {
+    interrupts += 1;
+    if (interrupts > 1) process.exit(1);
+    if (controller) {
+      io.err('stopping (Ctrl-C again to quit at once)…');
+      controller.stop();
+    } else {
+      abandon(new SetupAbandoned());
+    }
+  });
   try {
-    if (usesDemo) demo = await startDemoServer();
-    const models = await resolveModels(config, demo?.baseUrl);
-    const rt = await prepareRuntime(config, (m) => io.err(m));
+    if (usesDemo) demo = await setup(startDemoServer());
+    const models = await setup(resolveModels(config, demo?.baseUrl));
+    const rt = await setup(prepareRuntime(config, (m) => io.err(m)));
     io.err(`models: A = ${models.A.id} (${models.A.baseUrl}), B = ${models.B.id} (${models.B.baseUrl})`);
     io.err(`kernel: ${rt.python} (Python ${rt.pythonVersion}), sandbox: ${rt.sandbox.mode}${rt.sandbox.notes.length ? ` — ${rt.sandbox.notes.join(' ')}` : ''}`);
     await mkdir(workdir, { recursive: true });
     kernel = new KernelSession({ python: rt.python, workdir, launcher: rt.launcher, log: rt.log });
+    io.err('starting the kernel…');
+    await setup(kernel.start());
     const doc = new NotebookDocument(name);
     saver = new Autosaver(doc, out, 500, (err) => rt.log.error({ err: String(err) }, 'autosave failed'));
     const stopProgress = reportProgress(doc, (l) => io.err(l));
-    io.err('starting the kernel…');
-    await kernel.start();
     const runner = new CellRunner({ doc, kernel, cellTimeoutMs: config.cellTimeout * 1000, log: rt.log });
-    const controller = new GenerationController({ doc, runner, log: rt.log });
-    let interrupts = 0;
-    const removeInterrupt = io.onInterrupt(() => {
-      interrupts += 1;
-      if (interrupts === 1) {
-        io.err('stopping (Ctrl-C again to quit at once)…');
-        controller.stop();
-      } else {
-        process.exit(1);
-      }
-    });
+    controller = new GenerationController({ doc, runner, log: rt.log });
     const summary = await controller.start({ prompt, models, required: config.passes, maxTurns: config.maxTurns });
-    removeInterrupt();
     stopProgress();
     await saver.close();
     saver = null;
     io.err(`${summary.halted}: ${summary.passes}/${summary.required} green tests in ${summary.turns} turns. Notebook: ${out}`);
     if (args.json) io.out(`${JSON.stringify(summary)}\n`);
     return summary.halted === 'tests-passed' ? 0 : 1;
+  } catch (err) {
+    if (!(err instanceof SetupAbandoned)) throw err;
+    io.err('stopped before the run began: no model was asked and no notebook was written.');
+    return 1;
   } finally {
+    removeInterrupt();
     await saver?.close().catch(() => undefined);
     await kernel?.shutdown().catch(() => undefined);
     await demo?.close().catch(() => undefined);
   }
 }
+
+/** Ctrl-C during the set-up. */
+class SetupAbandoned extends Error {}
 
 async function readPrompt(args: RunArgs): Promise<string> {
   if (args.prompt !== undefined && args.promptFile !== undefined) throw new ConfigError('Give either --prompt or --prompt-file, not both.');
