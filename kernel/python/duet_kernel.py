@@ -37,6 +37,7 @@ import argparse  # noqa: E402
 import json  # noqa: E402
 import resource  # noqa: E402
 import threading  # noqa: E402
+import time  # noqa: E402
 
 HERE = os.path.dirname(os.path.realpath(__file__))
 sys.path.insert(0, HERE)
@@ -128,11 +129,25 @@ def drop_capabilities():
         raise OSError(ctypes.get_errno(), "capset failed")
 
 
+def _watch_parent(parent):
+    """Where there is no death signal (macOS), a thread that ends the kernel once
+    its server is gone: the kernel is then re-parented and getppid() changes."""
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="duet-parent-watch", daemon=True).start()
+
+
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
     if args.expect_parent is not None and os.getppid() != args.expect_parent:
         # The server died before the death signal was armed.
         os._exit(1)
+    if not LINUX:
+        _watch_parent(os.getppid())
     workdir = os.path.realpath(args.workdir)
     connection_file = os.path.realpath(args.connection_file)
     runtime_dir = os.path.dirname(connection_file)

@@ -2,7 +2,7 @@
 import { useEffect, useState } from 'react';
 import { fetchNotebookFile, type Health } from '../api/http.ts';
 import { EditBuffer } from '../state/edit-buffer.ts';
-import { NotebookStore } from '../state/store.ts';
+import { NotebookStore, type NotebookEnd } from '../state/store.ts';
 import { useNotebookState } from '../state/use-store.ts';
 import type { ModelGroup, RunSettings } from '../util/run-settings.ts';
 import { Banners } from './Banners.tsx';
@@ -22,6 +22,8 @@ interface NotebookPageProps {
   onRetryHealth(): void;
   /** Called when a run starts or ends, so the sidebar can refresh. */
   onRunActiveChange(active: boolean): void;
+  /** Called once when the page stops following this notebook (deleted, renamed, cannot be opened). */
+  onEnded(ended: NotebookEnd): void;
 }
 
 async function download(name: string, store: NotebookStore): Promise<void> {
@@ -41,15 +43,20 @@ async function download(name: string, store: NotebookStore): Promise<void> {
 }
 
 function Page({ store, edits, ...props }: NotebookPageProps & { store: NotebookStore; edits: EditBuffer }) {
-  const { notebook, connection, notices } = useNotebookState(store);
+  const { notebook, connection, notices, ended, runStart } = useNotebookState(store);
   const runActive = notebook?.run.active ?? false;
   const connected = connection === 'open';
-  const { onRunActiveChange } = props;
+  const { onRunActiveChange, onEnded } = props;
   useEffect(() => onRunActiveChange(runActive), [runActive, onRunActiveChange]);
+  useEffect(() => {
+    if (ended !== null) onEnded(ended);
+  }, [ended, onEnded]);
 
   const usingDemo = props.groupsA.some((g) => g.label === 'Built-in demo' && g.models.includes(props.settings.modelA)) &&
     props.groupsB.some((g) => g.label === 'Built-in demo' && g.models.includes(props.settings.modelB));
-  const blockedReason = !connected || notebook === null
+  const blockedReason = ended !== null
+    ? 'This notebook is no longer open here'
+    : !connected || notebook === null
     ? 'Not connected to the Duet server'
     : runActive
       ? 'A run is going on; stop it first'
@@ -81,7 +88,9 @@ function Page({ store, edits, ...props }: NotebookPageProps & { store: NotebookS
         {notebook && <StatusBar notebook={notebook} sandbox={props.health?.sandbox ?? null} />}
       </header>
       <Banners
+        name={props.name}
         connection={connection}
+        ended={ended}
         notebook={notebook}
         health={props.health}
         usingDemo={usingDemo}
@@ -93,10 +102,11 @@ function Page({ store, edits, ...props }: NotebookPageProps & { store: NotebookS
       {notebook ? <NotebookView store={store} edits={edits} notebook={notebook} /> : <div className="cells-scroller" />}
       <PromptBox
         blockedReason={blockedReason}
+        runStart={runStart}
         onSend={(prompt) => {
           edits.flushAll();
           const { modelA, modelB, passes, maxTurns } = props.settings;
-          return store.send({
+          return store.startRun({
             type: 'start-run',
             prompt,
             ...(modelA ? { modelA } : {}),

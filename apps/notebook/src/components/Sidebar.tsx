@@ -1,5 +1,8 @@
-/** The notebooks on the server: open, create, rename, delete, import. */
-import { useState, type ChangeEvent } from 'react';
+/**
+ * The notebooks on the server: open, create, rename, delete, import. A file that
+ * is not a readable notebook is listed greyed, with the server's reason.
+ */
+import { useId, useState, type ChangeEvent } from 'react';
 import type { NotebookEntry } from '../api/http.ts';
 
 interface SidebarProps {
@@ -16,6 +19,7 @@ interface SidebarProps {
 function Entry({ entry, current, props }: { entry: NotebookEntry; current: boolean; props: SidebarProps }) {
   const [mode, setMode] = useState<'view' | 'rename' | 'delete'>('view');
   const [draft, setDraft] = useState(entry.name);
+  const errorId = useId();
   if (mode === 'rename') {
     return (
       <li className="nb-entry renaming">
@@ -43,11 +47,24 @@ function Entry({ entry, current, props }: { entry: NotebookEntry; current: boole
     );
   }
   return (
-    <li className={`nb-entry ${current ? 'current' : ''}`}>
-      <button type="button" className="nb-open" aria-current={current ? 'page' : undefined} onClick={() => props.onOpen(entry.name)} title={`Modified ${new Date(entry.modified).toLocaleString()}`}>
+    <li className={`nb-entry ${current ? 'current' : ''} ${entry.error !== undefined ? 'broken' : ''}`}>
+      <button
+        type="button"
+        className="nb-open"
+        aria-current={current ? 'page' : undefined}
+        aria-describedby={entry.error !== undefined ? errorId : undefined}
+        onClick={() => props.onOpen(entry.name)}
+        title={entry.error ?? `Modified ${new Date(entry.modified).toLocaleString()}`}
+      >
         {entry.running && <span className="running-dot" title="A run is going on" aria-label="running" />}
         {entry.name}
+        {entry.error !== undefined && <span className="nb-broken-note">Cannot be opened</span>}
       </button>
+      {entry.error !== undefined && (
+        <span id={errorId} hidden>
+          {entry.error}
+        </span>
+      )}
       {mode === 'delete' ? (
         <span className="nb-confirm">
           <button type="button" className="danger" onClick={() => props.onDelete(entry.name)}>
