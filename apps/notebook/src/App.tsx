@@ -12,7 +12,9 @@ import {
   type ModelList,
   type NotebookEntry,
 } from './api/http.ts';
+import { renamedTarget } from './api/close-codes.ts';
 import { NotebookPage } from './components/NotebookPage.tsx';
+import type { NotebookEnd } from './state/store.ts';
 import { Sidebar } from './components/Sidebar.tsx';
 import { loadSettings, modelGroups, resolveSettings, saveSettings, type RunSettings } from './util/run-settings.ts';
 
@@ -26,9 +28,10 @@ function nameFromHash(): string | null {
   }
 }
 
-function openNotebook(name: string | null): void {
+/** Shows a notebook; `replace` when the address it replaces is no longer worth going back to (a renamed notebook). */
+function openNotebook(name: string | null, { replace = false } = {}): void {
   const hash = name === null ? '' : `#${encodeURIComponent(name)}`;
-  if (location.hash !== hash) history.pushState(null, '', `${location.pathname}${hash}`);
+  if (location.hash !== hash) history[replace ? 'replaceState' : 'pushState'](null, '', `${location.pathname}${hash}`);
   window.dispatchEvent(new HashChangeEvent('hashchange'));
 }
 
@@ -41,6 +44,9 @@ function importName(fileName: string, taken: Set<string>): string {
 }
 
 const message = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/** Notebooks that can be opened: a file the server cannot read is listed, but never opened unasked. */
+const openable = (list: NotebookEntry[]): NotebookEntry[] => list.filter((n) => n.error === undefined);
 
 /** The whole app. */
 export function App() {
@@ -91,7 +97,7 @@ export function App() {
     void (async () => {
       const list = await refreshList();
       if (list === null || nameFromHash() !== null) return;
-      const latest = [...list].sort((a, b) => b.modified.localeCompare(a.modified))[0];
+      const latest = openable(list).sort((a, b) => b.modified.localeCompare(a.modified))[0];
       if (latest) return openNotebook(latest.name);
       try {
         const created = await createNotebook();
@@ -114,6 +120,16 @@ export function App() {
   }, [models, settings, changeSettings]);
 
   const onRunActiveChange = useCallback(() => void refreshList(), [refreshList]);
+
+  // The page says what happened; the list catches up, and a rename is followed.
+  const onEnded = useCallback(
+    (name: string, ended: NotebookEnd) =>
+      void refreshList().then((list) => {
+        if (ended.kind !== 'renamed' || nameFromHash() !== name) return;
+        openNotebook(renamedTarget(ended.to, (list ?? []).map((n) => n.name)), { replace: true });
+      }),
+    [refreshList],
+  );
 
   const act = async (what: string, action: () => Promise<void>): Promise<void> => {
     try {
@@ -149,7 +165,7 @@ export function App() {
           void act(`Could not delete ${name}`, async () => {
             await deleteNotebook(name);
             const list = await refreshList();
-            if (current === name) openNotebook(list?.[0]?.name ?? null);
+            if (current === name) openNotebook(openable(list ?? [])[0]?.name ?? null);
           })
         }
         onImport={(file) =>
@@ -179,6 +195,7 @@ export function App() {
           onUseDemo={chooseDemo}
           onRetryHealth={refreshModels}
           onRunActiveChange={onRunActiveChange}
+          onEnded={onEnded}
         />
       ) : (
         <main className="notebook-page empty-page">

@@ -23,7 +23,7 @@ interface NotebookPageProps {
   /** Called when a run starts or ends, so the sidebar can refresh. */
   onRunActiveChange(active: boolean): void;
   /** Called once when the page stops following this notebook (deleted, renamed, cannot be opened). */
-  onEnded(ended: NotebookEnd): void;
+  onEnded(name: string, ended: NotebookEnd): void;
 }
 
 async function download(name: string, store: NotebookStore): Promise<void> {
@@ -49,8 +49,8 @@ function Page({ store, edits, ...props }: NotebookPageProps & { store: NotebookS
   const { onRunActiveChange, onEnded } = props;
   useEffect(() => onRunActiveChange(runActive), [runActive, onRunActiveChange]);
   useEffect(() => {
-    if (ended !== null) onEnded(ended);
-  }, [ended, onEnded]);
+    if (ended !== null) onEnded(props.name, ended);
+  }, [ended, onEnded, props.name]);
 
   const usingDemo = props.groupsA.some((g) => g.label === 'Built-in demo' && g.models.includes(props.settings.modelA)) &&
     props.groupsB.some((g) => g.label === 'Built-in demo' && g.models.includes(props.settings.modelB));

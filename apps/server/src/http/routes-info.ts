@@ -32,8 +32,10 @@ export function infoRoutes(ctx: InfoContext): Router {
   };
 
   r.get('/api/health', async (_req, res) => {
-    const url = slotBaseUrl(models, 'A');
-    const found = await probe(url);
+    // Both endpoints: the banner must also speak when only --base-url-b is wrong. It names the first that fails.
+    const urls = [...new Set([slotBaseUrl(models, 'A'), slotBaseUrl(models, 'B')])];
+    const probes = await Promise.all(urls.map(async (url) => ({ url, found: await probe(url) })));
+    const { url, found } = probes.find((p) => p.found.error !== undefined) ?? (probes[0] as (typeof probes)[number]);
     const body: Health = {
       version: ctx.version,
       python: ctx.pythonVersion,
