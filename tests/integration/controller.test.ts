@@ -217,7 +217,10 @@ describe('GenerationController', () => {
     expect(r.doc.meta.halted).toBe('error');
     expect(r.doc.run.error).toMatch(says);
     expect(r.doc.run.error).toMatch(/Model A \(model-a\)/);
-    expect(notices(r).some((n) => says.test(n))).toBe(true);
+    // Said once for the run, and on the turn that failed, not again as a notice.
+    expect(notices(r).some((n) => says.test(n))).toBe(false);
+    const onTurn = cellsOf(r, 'feedback').filter((c) => c.duet.model === 'A' && c.duet.turn === 1);
+    expect(onTurn.map((c) => c.source)).toEqual([expect.stringMatching(says)]);
     expect(r.server.exchanges).toHaveLength(1);
     await r.server.whenAllStreamsClosed();
     if (keepsProse) expect(cellsOf(r, 'prose').map((c) => c.source.trim())).toContain('Let me start with the prose.');

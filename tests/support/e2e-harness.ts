@@ -46,6 +46,8 @@ export interface E2eHarness {
   readonly models: ScriptedModelServer;
   readonly server: RunningServer;
   readonly browser: Browser;
+  /** The server's notebooks folder, for files the API would refuse to write (a broken `.ipynb`). */
+  readonly notebooksDir: string;
   /**
    * Answers the run whose request contains `prompt`: its first chat request
    * (model A, turn 1) with `turns[0]`, the next with `turns[1]`, and so on. A
@@ -64,12 +66,19 @@ export interface E2eHarness {
    * for tests of what the app itself lets run.
    */
   openNotebook(name: string, opts?: { bypassCsp?: boolean }): Promise<Page>;
+  /**
+   * Opens the app in a fresh browser context, on notebook `name` when given (else
+   * on whatever the app opens by itself), without creating it or waiting for it.
+   * Cleanup and failure reports as for {@link openNotebook}.
+   */
+  openPage(name: string | null, opts?: { bypassCsp?: boolean }): Promise<Page>;
 }
 
 interface Started {
   models: ScriptedModelServer;
   server: RunningServer;
   browser: Browser;
+  notebooks: string;
   dirs: string[];
   logLines: string[];
 }
@@ -126,7 +135,7 @@ export function useE2eHarness(): E2eHarness {
         log,
       });
       const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
-      started = { models, server, browser, dirs, logLines };
+      started = { models, server, browser, notebooks, dirs, logLines };
     } catch (err) {
       await server?.close();
       await models?.close();
@@ -152,7 +161,7 @@ export function useE2eHarness(): E2eHarness {
     return started;
   };
 
-  return {
+  const harness: E2eHarness = {
     get models() {
       return need().models;
     },
@@ -161,6 +170,9 @@ export function useE2eHarness(): E2eHarness {
     },
     get browser() {
       return need().browser;
+    },
+    get notebooksDir() {
+      return need().notebooks;
     },
     answer(prompt, ...turns) {
       scripts.set(prompt, turns);
@@ -180,7 +192,12 @@ export function useE2eHarness(): E2eHarness {
         body: JSON.stringify({ name }),
       });
       if (created.status !== 201) throw new Error(`Creating notebook ${name} answered ${created.status}: ${await created.text()}`);
-
+      const page = await harness.openPage(name, opts);
+      await page.getByRole('main', { name: `Notebook ${name}` }).getByTestId('kernel-status').waitFor();
+      return page;
+    },
+    async openPage(name, opts = {}) {
+      const s = need();
       const context = await s.browser.newContext({ viewport: { width: 1280, height: 860 }, bypassCSP: opts.bypassCsp ?? false });
       context.setDefaultTimeout(30_000);
       const page = await context.newPage();
@@ -202,9 +219,9 @@ export function useE2eHarness(): E2eHarness {
       });
 
       // `?token=` sets the cookie and redirects to `/`; the fragment survives the redirect.
-      await page.goto(`${s.server.url}#${encodeURIComponent(name)}`);
-      await page.getByRole('main', { name: `Notebook ${name}` }).getByTestId('kernel-status').waitFor();
+      await page.goto(name === null ? s.server.url : `${s.server.url}#${encodeURIComponent(name)}`);
       return page;
     },
   };
+  return harness;
 }

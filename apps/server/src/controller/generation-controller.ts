@@ -88,8 +88,8 @@ export class GenerationController {
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       log.error({ notebook: doc.name, err: message }, 'run failed');
+      // Shown once, as the run's error; the turn that failed carries it too (see #turn).
       doc.setRun({ error: message });
-      doc.notice('error', message);
       this.#halt('error');
     } finally {
       this.#o.runner.cancelQueued();
@@ -210,6 +210,11 @@ export class GenerationController {
       if (this.#halted === null) {
         apply(splitter.end());
         const message = err instanceof ModelError ? err.message : `Model ${slot} failed: ${err instanceof Error ? err.message : String(err)}`;
+        doc.addCell({
+          cellType: 'markdown',
+          source: `**Model ${slot} (${model.id}) stopped with an error:** ${message}\n\nWhat it wrote before that is kept above.`,
+          duet: { role: 'feedback', model: slot, turn },
+        });
         throw new Error(`Model ${slot} (${model.id}): ${message} What it wrote so far is kept.`);
       }
     }
