@@ -88,6 +88,10 @@ describe('what responses carry', () => {
       expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     }
     expect(CONTENT_SECURITY_POLICY).toContain("frame-ancestors 'none'");
+    // Script only from the server, and the page may talk to no other host, WebSockets included.
+    expect(CONTENT_SECURITY_POLICY).toContain("script-src 'self';");
+    expect(CONTENT_SECURITY_POLICY).toContain("connect-src 'self';");
+    expect(CONTENT_SECURITY_POLICY).not.toMatch(/\b(ws|wss|http|https):/);
   });
 
   it('never shows the model API key in responses, notebooks or the log', async () => {
