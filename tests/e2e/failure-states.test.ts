@@ -16,12 +16,35 @@ function api(method: string, path: string, body?: unknown): Promise<Response> {
   });
 }
 
-/** The names the sidebar lists right now. */
-function listed(page: Page): Promise<string[]> {
-  return page
-    .getByRole('navigation', { name: 'Notebooks' })
-    .getByRole('listitem')
-    .evaluateAll((items) => items.map((li) => li.querySelector('.nb-open')?.firstChild?.textContent ?? ''));
+/** The names the sidebar lists right now, read from their Rename buttons. */
+async function listed(page: Page): Promise<string[]> {
+  const labels = await page.getByRole('navigation', { name: 'Notebooks' }).getByRole('button', { name: /^Rename / }).evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? ''));
+  return labels.map((l) => l.replace(/^Rename /, ''));
+}
+
+/** What the prompt box showed, once per change to it: the text, whether it says Starting…, whether Send is disabled. */
+interface PromptState {
+  text: string;
+  starting: boolean;
+  sendDisabled: boolean;
+}
+
+/**
+ * Starts recording the prompt box, so a state that lasts a few milliseconds
+ * (between Send and the server's answer) is not missed between two polls.
+ */
+async function recordPromptStates(page: Page): Promise<() => Promise<PromptState[]>> {
+  await page.locator('form.prompt-box').evaluate((form) => {
+    const read = () => ({
+      text: form.querySelector('textarea')?.value ?? '',
+      starting: (form.textContent ?? '').includes('Starting…'),
+      sendDisabled: form.querySelector<HTMLButtonElement>('button[type=submit]')?.disabled ?? false,
+    });
+    const seen = [read()];
+    (window as unknown as { __promptStates: PromptState[] }).__promptStates = seen;
+    new MutationObserver(() => seen.push(read())).observe(form, { subtree: true, childList: true, characterData: true, attributes: true });
+  });
+  return () => page.evaluate(() => [...(window as unknown as { __promptStates: PromptState[] }).__promptStates]);
 }
 
 describe('a notebook file that is not a notebook', () => {
@@ -35,18 +58,20 @@ describe('a notebook file that is not a notebook', () => {
     const answer = await api('GET', '/api/notebooks/broken');
     expect(answer.status).toBe(422);
     const { error } = (await answer.json()) as { error: string };
+    const listedError = ((await (await api('GET', '/api/notebooks')).json()) as { name: string; error?: string }[]).find((n) => n.name === 'broken')?.error;
+    expect(listedError).toBeTypeOf('string');
 
     const page = await h.openPage('broken');
-    let attempts = 0;
-    page.on('websocket', () => attempts++);
     const banner = page.getByTestId('notebook-ended');
     await eventually(() => textNow(banner)).toContain(error);
-    expect(await textNow(banner)).toContain('Once the file is fixed or replaced');
+    let attempts = 0;
+    page.on('websocket', () => attempts++);
+    expect(await textNow(banner)).toContain('Once it is fixed or replaced, choose it on the left again');
     expect(await textNow(page.getByText('Connecting…'))).toBeNull();
     expect(await page.getByRole('button', { name: 'Send', exact: true }).isDisabled()).toBe(true);
 
     const entry = page.getByRole('navigation', { name: 'Notebooks' }).getByRole('button', { name: /^broken/ });
-    await eventually(() => entry.getAttribute('title')).toBe(error);
+    await eventually(() => entry.getAttribute('title')).toBe(`Cannot be opened: ${listedError}`);
     expect(await textNow(entry)).toBe('brokenCannot be opened');
 
     // A first load with no notebook in the address opens a readable one (creating it if need be).
@@ -62,10 +87,30 @@ describe('a notebook file that is not a notebook', () => {
   });
 });
 
+describe('a page the server no longer lets in', () => {
+  it('says to open the URL duet serve printed, instead of Connecting…', async () => {
+    const page = await h.openNotebook('let-in');
+    // What a restarted `duet serve` (a new token) looks like to a page already open: its cookie is refused.
+    const context = page.context();
+    const cookies = await context.cookies();
+    expect(cookies).toHaveLength(1);
+    await context.addCookies(cookies.map((c) => ({ ...c, value: 'not-the-token' })));
+
+    await page.evaluate(() => {
+      location.hash = '#elsewhere';
+    });
+
+    const banner = page.getByRole('main', { name: 'Notebook elsewhere' }).getByTestId('notebook-ended');
+    await eventually(() => textNow(banner)).toContain('Wrong access token');
+    expect(await textNow(banner)).toContain('open the URL it printed');
+    expect(await textNow(page.getByText('Connecting…'))).toBeNull();
+  });
+});
+
 describe('the open notebook changed from elsewhere', () => {
   it('says the notebook was deleted, instead of reconnecting forever', async () => {
     const page = await h.openNotebook('doomed');
-    expect(await listed(page)).toContain('doomed');
+    await eventually(() => listed(page)).toContain('doomed');
 
     expect((await api('DELETE', '/api/notebooks/doomed')).status).toBe(204);
 
@@ -79,8 +124,8 @@ describe('the open notebook changed from elsewhere', () => {
   it('follows the open notebook to its new name when it is renamed', async () => {
     const page = await h.openNotebook('before');
     const nb = new NotebookPageModel(page);
-    await nb.button('Add markdown cell').click();
-    await eventually(() => nb.cells('Text cell').count()).toBe(1);
+    await nb.button('Add code cell').click();
+    await eventually(() => nb.cells('Code cell').count()).toBe(1);
 
     const renamed = await api('PATCH', '/api/notebooks/before', { name: 'after' });
     expect(renamed.status).toBe(200);
@@ -89,7 +134,7 @@ describe('the open notebook changed from elsewhere', () => {
     await after.getByTestId('kernel-status').waitFor();
     expect(await page.evaluate(() => location.hash)).toBe('#after');
     // The same notebook, under its new name.
-    expect(await nb.cells('Text cell').count()).toBe(1);
+    expect(await nb.cells('Code cell').count()).toBe(1);
     await eventually(() => listed(page)).toContain('after');
     expect(await listed(page)).not.toContain('before');
     expect(await textNow(page.getByText(/Reconnecting/))).toBeNull();
@@ -97,7 +142,7 @@ describe('the open notebook changed from elsewhere', () => {
 });
 
 describe('sending a request', () => {
-  it('starts one run for a double-clicked Send, keeping the text until the run is going', async () => {
+  it('keeps the text, with Send disabled, until the run is going, so a double click starts one run', async () => {
     const prompt = 'Say hello, once.';
     h.answer(prompt, [{ type: 'content', text: 'Hello.\n' }]);
     const page = await h.openNotebook('double-click');
@@ -108,11 +153,17 @@ describe('sending a request', () => {
     await page.getByLabel('Max turns', { exact: true }).fill('1');
     const box = page.getByLabel('Prompt', { exact: true });
     await box.fill(prompt);
+    const promptStates = await recordPromptStates(page);
 
     await nb.button('Send').dblclick();
 
     await eventually(() => textNow(nb.halted)).toBe('Turn limit reached');
     await eventually(() => box.inputValue()).toBe('');
+    const states = await promptStates();
+    expect(states).toContainEqual({ text: prompt, starting: true, sendDisabled: true });
+    // Nothing between the click and the run's start showed an empty box or an enabled Send.
+    const cleared = states.findIndex((s) => s.text === '');
+    expect(states.slice(1, cleared < 0 ? states.length : cleared).filter((s) => !s.sendDisabled)).toEqual([]);
     expect(await nb.cells('Request').count()).toBe(1);
     expect(h.exchangesFor(prompt)).toHaveLength(1);
     expect(await textNow(page.getByTestId('run-refused'))).toBeNull();

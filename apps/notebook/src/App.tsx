@@ -15,6 +15,7 @@ import {
 import { renamedTarget } from './api/close-codes.ts';
 import { NotebookPage } from './components/NotebookPage.tsx';
 import type { NotebookEnd } from './state/store.ts';
+import { assertNever } from './util/assert-never.ts';
 import { Sidebar } from './components/Sidebar.tsx';
 import { loadSettings, modelGroups, resolveSettings, saveSettings, type RunSettings } from './util/run-settings.ts';
 
@@ -121,14 +122,43 @@ export function App() {
 
   const onRunActiveChange = useCallback(() => void refreshList(), [refreshList]);
 
+  /**
+   * Lists the notebooks until the list shows a change the server announced:
+   * browsers are told before the file is renamed or removed. Gives up after a
+   * few seconds and returns the last list.
+   */
+  const refreshUntil = useCallback(
+    async (settled: (names: string[]) => boolean): Promise<NotebookEntry[] | null> => {
+      for (let wait = 100; ; wait *= 2) {
+        const list = await refreshList();
+        if (list === null || settled(list.map((n) => n.name)) || wait > 3_200) return list;
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
+    },
+    [refreshList],
+  );
+
   // The page says what happened; the list catches up, and a rename is followed.
   const onEnded = useCallback(
-    (name: string, ended: NotebookEnd) =>
-      void refreshList().then((list) => {
-        if (ended.kind !== 'renamed' || nameFromHash() !== name) return;
-        openNotebook(renamedTarget(ended.to, (list ?? []).map((n) => n.name)), { replace: true });
-      }),
-    [refreshList],
+    (name: string, ended: NotebookEnd): void => {
+      switch (ended.kind) {
+        case 'deleted':
+          void refreshUntil((names) => !names.includes(name));
+          return;
+        case 'renamed':
+          void refreshUntil((names) => names.includes(renamedTarget(ended.to, names))).then((list) => {
+            if (nameFromHash() !== name) return;
+            openNotebook(renamedTarget(ended.to, (list ?? []).map((n) => n.name)), { replace: true });
+          });
+          return;
+        case 'unavailable':
+          void refreshList();
+          return;
+        default:
+          return assertNever(ended, 'notebook end');
+      }
+    },
+    [refreshList, refreshUntil],
   );
 
   const act = async (what: string, action: () => Promise<void>): Promise<void> => {

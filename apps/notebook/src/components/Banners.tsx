@@ -50,7 +50,7 @@ function EndBanner({ name, ended }: { name: string; ended: NotebookEnd }) {
 const UNAVAILABLE_HINTS = {
   missing: 'It may have been deleted or renamed elsewhere. Open another notebook on the left, or create one with New notebook.',
   'bad-name': 'Open a notebook from the list on the left instead.',
-  broken: 'Nothing was changed. Once the file is fixed or replaced, choose it on the left again; other notebooks open as usual.',
+  broken: 'Once it is fixed or replaced, choose it on the left again; other notebooks open as usual.',
   forbidden: 'This page does not have the access token the server expects (a restarted `duet serve` prints a new one): open the URL it printed.',
 } satisfies Record<UnavailableReason, string>;
 

@@ -2,7 +2,7 @@
  * Where a request is typed. Enter sends, Shift+Enter starts a new line. The
  * text stays until the server shows the run going, so a refused run loses nothing.
  */
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { RunStart } from '../state/run-start.ts';
 
 interface PromptBoxProps {
@@ -17,12 +17,15 @@ interface PromptBoxProps {
 /** The request box at the bottom of the page. */
 export function PromptBox({ blockedReason, runStart, onSend }: PromptBoxProps) {
   const [text, setText] = useState('');
-  const starting = runStart.phase === 'starting';
-  useEffect(() => {
-    if (runStart.phase === 'started') setText((t) => (t.trim() === runStart.prompt ? '' : t));
+  // Adjusted while rendering, not in an effect: no frame may show the sent text with Send enabled again.
+  const [seen, setSeen] = useState(runStart);
+  if (seen !== runStart) {
+    setSeen(runStart);
+    if (runStart.phase === 'started' && text.trim() === runStart.prompt) setText('');
     // A refusal that arrives after the text was let go (another page's run showed up first) brings it back.
-    if (runStart.phase === 'refused') setText((t) => (t.trim() === '' ? runStart.prompt : t));
-  }, [runStart]);
+    if (runStart.phase === 'refused' && text.trim() === '') setText(runStart.prompt);
+  }
+  const starting = runStart.phase === 'starting';
 
   const blocked = starting ? 'Starting the run…' : blockedReason;
   const send = (): void => {

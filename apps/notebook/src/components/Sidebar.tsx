@@ -54,7 +54,7 @@ function Entry({ entry, current, props }: { entry: NotebookEntry; current: boole
         aria-current={current ? 'page' : undefined}
         aria-describedby={entry.error !== undefined ? errorId : undefined}
         onClick={() => props.onOpen(entry.name)}
-        title={entry.error ?? `Modified ${new Date(entry.modified).toLocaleString()}`}
+        title={entry.error !== undefined ? `Cannot be opened: ${entry.error}` : `Modified ${new Date(entry.modified).toLocaleString()}`}
       >
         {entry.running && <span className="running-dot" title="A run is going on" aria-label="running" />}
         {entry.name}
@@ -62,7 +62,7 @@ function Entry({ entry, current, props }: { entry: NotebookEntry; current: boole
       </button>
       {entry.error !== undefined && (
         <span id={errorId} hidden>
-          {entry.error}
+          Cannot be opened: {entry.error}
         </span>
       )}
       {mode === 'delete' ? (
