@@ -4,24 +4,9 @@
  * server gives for it. Pure, so the page's reactions can be tested without one.
  */
 
-/**
- * The close codes `duet serve` sends (its `CLOSE_CODES`). Copied rather than
- * imported: the browser bundle takes only types from the server package.
- */
-export const CLOSE_CODES = {
-  /** The file was replaced (an import over it): reconnect for the new content. */
-  replaced: 4000,
-  /** Renamed; the reason is `renamed to NEW`. */
-  renamed: 4001,
-  deleted: 4004,
-  /** Closed for lack of use; it opens again on the next connection. */
-  idle: 4005,
-  /** The server is stopping; it may come back. */
-  shutdown: 1001,
-} as const;
+import { CLOSE_CODES, MAX_CLOSE_REASON } from '@duet/server/protocol';
 
-/** The longest close reason the server sends; a longer one is cut to this. */
-export const MAX_CLOSE_REASON = 120;
+export { CLOSE_CODES, MAX_CLOSE_REASON };
 
 /** What a closed connection means for the page. */
 export type ServerClose =

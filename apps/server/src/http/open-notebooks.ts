@@ -12,19 +12,12 @@ import type { Logger } from '../log.ts';
 import { Autosaver } from '../notebook/index.ts';
 import type { RunRequest } from '../protocol/index.ts';
 import { HttpError } from './errors.ts';
+import { CLOSE_CODES, MAX_CLOSE_REASON } from '../protocol/close-codes.ts';
 import { workdirPath } from './names.ts';
 import type { NotebookStore } from './notebook-store.ts';
 import { OpenNotebook } from './open-notebook.ts';
 
-/** WebSocket close codes for browsers detached by the server (4xxx: the application's own). */
-export const CLOSE_CODES = {
-  /** The file was replaced (PUT); reconnect for the new content. */
-  replaced: 4000,
-  renamed: 4001,
-  deleted: 4004,
-  idle: 4005,
-  shutdown: 1001,
-} as const;
+export { CLOSE_CODES };
 
 export interface OpenNotebooksOptions {
   store: NotebookStore;
@@ -142,7 +135,7 @@ export class OpenNotebooks {
     if (nb?.busy) throw new HttpError(409, `"${from}" is running; stop it before renaming it.`);
     if (this.#opening.has(from) || this.#opening.has(to) || this.#ready.has(to)) throw new HttpError(409, 'That notebook is being opened; try again in a moment.');
     if (await this.#o.store.exists(to)) throw new HttpError(409, `A notebook named "${to}" already exists.`);
-    if (nb) await this.close(from, CLOSE_CODES.renamed, `renamed to ${to}`.slice(0, 120));
+    if (nb) await this.close(from, CLOSE_CODES.renamed, `renamed to ${to}`.slice(0, MAX_CLOSE_REASON));
     await this.#o.store.rename(from, to);
     if (this.#o.sharedWorkdir === undefined) await moveWorkdir(this.workdir(from), this.workdir(to), this.#o.log);
   }
