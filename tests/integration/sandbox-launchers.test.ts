@@ -6,6 +6,7 @@ import {
   SandboxUnavailableError,
   bwrapArgs,
   chooseLauncher,
+  detectSandbox,
   kernelEnv,
   sandboxLauncher,
   type KernelLaunchSpec,
@@ -90,6 +91,20 @@ describe('choosing a launcher', () => {
     expect(err).toBeInstanceOf(SandboxUnavailableError);
     expect((err as Error).message).toContain(ALLOW_UNSANDBOXED_FLAG);
     expect((err as Error).message).toMatch(/your files, your network and your other programs/);
+  });
+
+  it('says that a sandbox is there when --sandbox none is asked for on a machine that has one', async () => {
+    const { available } = await detectSandbox(PYTHON);
+    const others = available.filter((m) => m !== 'none');
+    const err = await chooseLauncher({ python: PYTHON, mode: 'none', allowUnsandboxed: false }).catch((e: unknown) => e);
+    const message = (err as Error).message;
+    if (others.length > 0) {
+      expect(message).toMatch(/--sandbox none was asked for/);
+      for (const m of others) expect(message).toContain(m);
+      expect(message).not.toMatch(/No operating-system sandbox is available/);
+    } else {
+      expect(message).toMatch(/No operating-system sandbox is available/);
+    }
   });
 
   it('runs without a sandbox when the user opts in', async () => {

@@ -39,13 +39,18 @@ export async function chooseLauncher(opts: ChooseLauncherOptions): Promise<Sandb
     );
   }
   if (mode === 'none' && !opts.allowUnsandboxed) {
+    const risk =
+      'Without a sandbox, model-written code runs with your user\'s rights: only Python-level checks stand between it and ' +
+      'your files, your network and your other programs, and those checks can be got around.';
+    const others = detection.available.filter((m) => m !== 'none');
     throw new SandboxUnavailableError(
-      'No operating-system sandbox is available, so Duet will not run model-written code.\n' +
-        `${detection.notes.join('\n')}\n` +
-        'Without a sandbox, that code runs with your user\'s rights: only Python-level checks stand between it and ' +
-        'your files, your network and your other programs, and those checks can be got around.\n' +
-        'Install bubblewrap (apt install bubblewrap) or use Linux 5.13+ with Landlock; or, to run anyway, ' +
-        `pass ${ALLOW_UNSANDBOXED_FLAG}.`,
+      opts.mode === 'none' && others.length > 0
+        ? `--sandbox none was asked for, though ${others.join(' and ')} ${others.length > 1 ? 'are' : 'is'} available here.\n${risk}\n` +
+            `Leave --sandbox on auto, or pass ${ALLOW_UNSANDBOXED_FLAG} as well to confirm.`
+        : 'No operating-system sandbox is available, so Duet will not run model-written code.\n' +
+            `${detection.notes.join('\n')}\n${risk}\n` +
+            'Install bubblewrap (apt install bubblewrap) or use Linux 5.13+ with Landlock; or, to run anyway, ' +
+            `pass ${ALLOW_UNSANDBOXED_FLAG}.`,
     );
   }
   return { launcher: sandboxLauncher(mode), mode, detection };
