@@ -75,6 +75,13 @@ type Listener<T> = (value: T) => void;
 class PortTakenError extends Error {}
 const START_ATTEMPTS = 3;
 
+/**
+ * How often start() asks again for kernel_info while waiting for proof that IOPub is
+ * subscribed: the status messages of a request sent before the subscription took
+ * hold are lost, and only a new request brings new ones.
+ */
+const START_POLL_MS = 100;
+
 const INPUT_ERROR = 'input() is not available in Duet: notebook code cannot ask for keyboard input. Put the value in the code instead.';
 
 export class KernelSession {
@@ -267,7 +274,7 @@ export class KernelSession {
       const winner = await Promise.race([
         Promise.all([attempt, rt.iopubReady]).then(([r]) => r),
         rt.exited.then(() => 'exited' as const),
-        delay(Math.min(500, Math.max(0, deadline - Date.now()))).then(() => 'timeout' as const),
+        delay(Math.min(START_POLL_MS, Math.max(0, deadline - Date.now()))).then(() => 'timeout' as const),
       ]);
       if (winner === 'exited') throw new Error('the kernel process exited');
       if (winner !== 'timeout') return winner;
