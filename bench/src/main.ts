@@ -2,6 +2,7 @@
  * `npm run bench [-- KEY …]`: runs every benchmark section, or only those named,
  * and prints each as a table of Duet's figure beside the peer's from the same run.
  */
+import { benchBrowser } from './browser.ts';
 import { benchController } from './controller.ts';
 import { benchKernel } from './kernel.ts';
 import type { BenchSection } from './report.ts';
@@ -22,6 +23,7 @@ const SECTIONS: Section[] = [
   { key: 'sandbox', run: benchSandbox },
   { key: 'controller', run: benchController },
   { key: 'server', run: benchServer },
+  { key: 'browser', run: benchBrowser },
 ];
 
 async function main(): Promise<number> {

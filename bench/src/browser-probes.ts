@@ -1,0 +1,102 @@
+/**
+ * What the browser benchmark measures inside the page, as plain JavaScript
+ * source: tsx rewrites named functions in TypeScript to call a `__name` helper
+ * that does not exist in the page, so these are handed to Chromium as text.
+ * Each keeps its findings on `window.__benchProbe`.
+ */
+
+/** A main-thread task of 50 ms or more, as the Long Tasks API reports it (times in the page's `performance.now()`). */
+export interface LongTask {
+  start: number;
+  duration: number;
+}
+
+/** One keypress: keydown's timestamp to the character in the editor's DOM, and to the next animation frame after it. */
+export interface KeySample {
+  domMs: number;
+  frameMs: number;
+}
+
+/** What the probes found; each field is there only when its probe was installed. */
+export interface ProbeFindings {
+  longTasks?: LongTask[];
+  /** Every animation frame's timestamp. */
+  frames?: number[];
+  /** When the first and the wanted number of `[data-cell-id]` elements were first in the DOM at an animation frame. */
+  firstCellAt?: number | null;
+  allCellsAt?: number | null;
+  keys?: KeySample[];
+}
+
+const PROBE = 'window.__benchProbe = window.__benchProbe || {};';
+
+/** Init script: records every long task from the document's start. */
+export const LONG_TASKS = `${PROBE}
+(() => {
+  const found = (window.__benchProbe.longTasks = []);
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) found.push({ start: e.startTime, duration: e.duration });
+  }).observe({ type: 'longtask', buffered: true });
+})();`;
+
+/** Init script: records every animation frame's timestamp. */
+export const FRAMES = `${PROBE}
+(() => {
+  const frames = (window.__benchProbe.frames = []);
+  const tick = (t) => {
+    frames.push(t);
+    requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+})();`;
+
+/** Init script: notes the first animation frame with one cell, and with `count` cells, in the DOM. */
+export function cellsRendered(count: number): string {
+  return `${PROBE}
+(() => {
+  const probe = window.__benchProbe;
+  probe.firstCellAt = null;
+  probe.allCellsAt = null;
+  const tick = (t) => {
+    const n = document.querySelectorAll('[data-cell-id]').length;
+    if (n > 0 && probe.firstCellAt === null) probe.firstCellAt = performance.now();
+    if (n >= ${count}) probe.allCellsAt = performance.now();
+    else requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+})();`;
+}
+
+/**
+ * Expression run in a loaded page: watches the editor `selector` names; for each
+ * printable keydown, records the time until the editor's text grows by it and
+ * until the animation frame after that.
+ */
+export function keyLatency(selector: string): string {
+  return `${PROBE}
+(() => {
+  const editor = document.querySelector(${JSON.stringify(selector)});
+  if (!editor) throw new Error('no element matches ' + ${JSON.stringify(selector)});
+  const keys = (window.__benchProbe.keys = []);
+  const pending = [];
+  let length = editor.textContent.length;
+  window.addEventListener('keydown', (e) => {
+    if (e.key.length === 1) pending.push(e.timeStamp);
+  }, true);
+  new MutationObserver(() => {
+    const now = editor.textContent.length;
+    if (now <= length) return;
+    length = now;
+    const down = pending.shift();
+    if (down === undefined) return;
+    const sample = { domMs: performance.now() - down, frameMs: NaN };
+    requestAnimationFrame(() => {
+      sample.frameMs = performance.now() - down;
+      keys.push(sample);
+    });
+  }).observe(editor, { subtree: true, childList: true, characterData: true });
+})();`;
+}
+
+/** Expression reading the probes' findings. */
+export const FINDINGS = 'window.__benchProbe || {}';
