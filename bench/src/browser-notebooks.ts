@@ -3,6 +3,7 @@
  * nbformat 4.5 with Duet's `metadata.duet`, shaped like a long session of the
  * two models (prose, code with small outputs, tests).
  */
+import { KERNEL_METADATA } from '@duet/server';
 
 type Json = Record<string, unknown>;
 type Role = 'prose' | 'code' | 'test';
@@ -39,8 +40,7 @@ function notebook(cells: Json[]): Json {
     nbformat: 4,
     nbformat_minor: 5,
     metadata: {
-      kernelspec: { name: 'python3', display_name: 'Python 3 (Duet)', language: 'python' },
-      language_info: { name: 'python', file_extension: '.py', mimetype: 'text/x-python' },
+      ...KERNEL_METADATA,
       duet: { models: { A: { id: 'model-a', baseUrl: 'http://127.0.0.1:1234/v1' }, B: { id: 'model-b', baseUrl: 'http://127.0.0.1:1234/v1' } }, required: 2, passes: 0, halted: null },
     },
     cells,

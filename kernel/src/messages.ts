@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { DisplayDataOutput, ErrorOutput, ExecuteResultOutput, MimeBundle, StreamOutput } from './outputs.ts';
+import type { ExecuteEvent } from './session-types.ts';
 import type { MessageHeader, WireMessage } from './wire.ts';
 
 export type ChannelName = 'shell' | 'control' | 'iopub' | 'stdin';
@@ -142,4 +143,20 @@ export function toOutput(m: KernelMessage): StreamOutput | DisplayDataOutput | E
     default:
       return null;
   }
+}
+
+/** What a cell that calls input() is told: Duet never waits for keyboard input. */
+export const INPUT_ERROR = 'input() is not available in Duet: notebook code cannot ask for keyboard input. Put the value in the code instead.';
+
+/** The execute event an IOPub message carries, if any. `input()` errors get Duet's own words. */
+export function toEvent(m: KernelMessage): ExecuteEvent | null {
+  if (m.msg_type === 'clear_output') return { kind: 'clear_output', wait: m.content.wait };
+  if (m.msg_type === 'update_display_data') {
+    return { kind: 'update_display', displayId: m.content.transient.display_id, output: { output_type: 'display_data', data: m.content.data, metadata: m.content.metadata } };
+  }
+  if (m.msg_type === 'error' && m.content.ename === 'StdinNotImplementedError') {
+    return { kind: 'output', output: { output_type: 'error', ename: 'StdinNotImplementedError', evalue: INPUT_ERROR, traceback: m.content.traceback } };
+  }
+  const output = toOutput(m);
+  return output ? { kind: 'output', output } : null;
 }

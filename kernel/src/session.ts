@@ -14,7 +14,7 @@ import { createConnectionInfo, endpoint, writeConnectionFile } from './connectio
 import { KernelDiedError, KernelStartError, RequestDisposedError } from './errors.ts';
 import { Heartbeat } from './heartbeat.ts';
 import { silentLogger, type KernelLogger } from './logger.ts';
-import { classify, makeHeader, toOutput, type KernelMessage } from './messages.ts';
+import { INPUT_ERROR, classify, makeHeader, toEvent, type KernelMessage } from './messages.ts';
 import { OutputArea } from './output-area.ts';
 import type { NbOutput } from './outputs.ts';
 import { RequestRegistry } from './registry.ts';
@@ -81,8 +81,6 @@ const START_ATTEMPTS = 3;
  * hold are lost, and only a new request brings new ones.
  */
 const START_POLL_MS = 100;
-
-const INPUT_ERROR = 'input() is not available in Duet: notebook code cannot ask for keyboard input. Put the value in the code instead.';
 
 export class KernelSession {
   readonly #opts: Required<Omit<KernelSessionOptions, 'launcher' | 'log'>> & { launcher: KernelLauncher; log: KernelLogger };
@@ -294,13 +292,14 @@ export class KernelSession {
   /**
    * Runs code. Events arrive through the returned iterable (and `onEvent`) in the
    * order the kernel sent them; `result` settles once the reply and the kernel's
-   * idle have both arrived.
+   * idle have both arrived. The iterable keeps every event until it is read: a
+   * caller that only wants `onEvent` should use {@link send}.
    */
   execute(code: string, opts: ExecuteOptions = {}): Execution {
     const queue: ExecuteEvent[] = [];
     let wake: (() => void) | null = null;
     let finished = false;
-    const result = this.#execute(code, {
+    const result = this.send(code, {
       ...opts,
       onEvent: (ev) => {
         opts.onEvent?.(ev);
@@ -332,7 +331,7 @@ export class KernelSession {
   /** Runs code and collects its outputs as nbformat outputs (streams merged, clears applied). */
   async run(code: string, opts: ExecuteOptions = {}): Promise<RunOutcome> {
     const area = new OutputArea(this.#opts.outputBudget);
-    const result = await this.#execute(code, {
+    const result = await this.send(code, {
       ...opts,
       onEvent: (ev) => {
         area.apply(ev);
@@ -342,10 +341,16 @@ export class KernelSession {
     return { result, outputs: area.outputs, truncated: area.truncated };
   }
 
-  #execute(code: string, opts: ExecuteOptions): Promise<ExecuteResult> {
+  /**
+   * Runs code and hands each event to `opts.onEvent` as it arrives, keeping none of
+   * them: for callers that apply events as they come (the cell runner), so a cell
+   * that floods output holds nothing here. Resolves once the reply and the
+   * kernel's idle have both arrived.
+   */
+  send(code: string, opts: ExecuteOptions = {}): Promise<ExecuteResult> {
     if (this.#starting) {
       return this.#starting.then(
-        () => this.#execute(code, opts),
+        () => this.send(code, opts),
         () => Promise.reject(new KernelDiedError('the kernel could not be started')),
       );
     }
@@ -528,19 +533,6 @@ export class KernelSession {
     this.#state = state;
     for (const fn of this.#stateListeners) fn(state);
   }
-}
-
-/** The execute event an IOPub message carries, if any. `input()` errors get Duet's own words. */
-function toEvent(m: KernelMessage): ExecuteEvent | null {
-  if (m.msg_type === 'clear_output') return { kind: 'clear_output', wait: m.content.wait };
-  if (m.msg_type === 'update_display_data') {
-    return { kind: 'update_display', displayId: m.content.transient.display_id, output: { output_type: 'display_data', data: m.content.data, metadata: m.content.metadata } };
-  }
-  if (m.msg_type === 'error' && m.content.ename === 'StdinNotImplementedError') {
-    return { kind: 'output', output: { output_type: 'error', ename: 'StdinNotImplementedError', evalue: INPUT_ERROR, traceback: m.content.traceback } };
-  }
-  const output = toOutput(m);
-  return output ? { kind: 'output', output } : null;
 }
 
 function killGroup(child: ChildProcess): void {

@@ -155,10 +155,12 @@ export class CellRunner {
       timer.stop();
     });
     try {
-      const execution = kernel.execute(source, { onEvent: (ev) => doc.applyExecuteEvent(id, area, ev) });
+      const done = kernel.send(source, { onEvent: (ev) => doc.applyExecuteEvent(id, area, ev) });
+      // Settled by the race below; a rejection after the kernel was given up on is not news.
+      done.catch(() => undefined);
       timer.start();
       disk.start();
-      result = await Promise.race([execution.result, timer.gaveUp]);
+      result = await Promise.race([done, timer.gaveUp]);
     } catch (err) {
       if (!(err instanceof KernelDiedError) && !(err instanceof KernelGaveUp)) throw err;
       stoppedByRestart = timer.stopped && err instanceof KernelGaveUp;

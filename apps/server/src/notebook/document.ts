@@ -175,12 +175,14 @@ export class NotebookDocument {
     const cell = this.cell(id);
     const wasTruncated = area.truncated;
     if (!area.apply(event) || !cell) return;
-    cell.outputs = [...area.outputs];
+    // The cell shares the area's live list while it runs (no copy per message);
+    // snapshots copy it, and an event that carries the whole list gets its own copy.
+    cell.outputs = area.outputs;
     if (event.kind === 'output' && !wasTruncated && !area.truncated) {
       // Receivers merge a stream into the last output of the same name, as the area did.
       this.#emit({ type: 'output-appended', id, output: event.output });
     } else {
-      this.#emit({ type: 'outputs-set', id, outputs: cell.outputs, executionCount: cell.executionCount });
+      this.#emit({ type: 'outputs-set', id, outputs: [...area.outputs], executionCount: cell.executionCount });
     }
   }
 

@@ -1,5 +1,5 @@
 export { NotebookDocument, IDLE_RUNTIME, idleRun, newCellId } from './document.ts';
 export type { DocumentListener, NewCell } from './document.ts';
-export { toIpynb, fromIpynb, serializeNotebook, cellToJson, NotebookFormatError } from './ipynb.ts';
+export { KERNEL_METADATA, toIpynb, fromIpynb, serializeNotebook, cellToJson, NotebookFormatError } from './ipynb.ts';
 export { writeFileAtomic } from './atomic.ts';
 export { Autosaver } from './autosave.ts';

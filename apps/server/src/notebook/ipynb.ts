@@ -92,16 +92,18 @@ export function cellToJson(c: NotebookCell): Json {
   };
 }
 
+/** The kernel and language every Duet notebook declares. */
+export const KERNEL_METADATA = {
+  kernelspec: { name: 'python3', display_name: 'Python 3 (Duet)', language: 'python' },
+  language_info: { name: 'python', file_extension: '.py', mimetype: 'text/x-python' },
+} as const;
+
 /** The notebook as an nbformat 4.5 object. */
 export function toIpynb(doc: NotebookDocument): Json {
   return {
     nbformat: 4,
     nbformat_minor: 5,
-    metadata: {
-      kernelspec: { name: 'python3', display_name: 'Python 3 (Duet)', language: 'python' },
-      language_info: { name: 'python', file_extension: '.py', mimetype: 'text/x-python' },
-      duet: doc.meta,
-    },
+    metadata: { ...KERNEL_METADATA, duet: doc.meta },
     cells: doc.cells.map(cellToJson),
   };
 }
