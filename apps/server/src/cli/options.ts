@@ -26,6 +26,12 @@ const SHARED: FlagSpec[] = [
   { key: 'token', flags: '--token <token>', help: 'access token of the server (default: random)' },
   { key: 'sandbox', flags: '--sandbox <mode>', help: 'auto, bwrap, landlock, macos or none (default auto: the strongest available)' },
   { key: 'allowUnsandboxed', flags: '--allow-unsandboxed', help: 'run model code with your user rights when no sandbox is available' },
+  { key: 'contextA', flags: '--context-a <tokens>', help: "model A's context window (default: asked of the server, else 4096)" },
+  { key: 'contextB', flags: '--context-b <tokens>', help: "model B's context window (default: asked of the server, else 4096)" },
+  { key: 'firstTokenTimeout', flags: '--first-token-timeout <seconds>', help: 'how long to wait for the first token of an answer, model loading included (default 300)' },
+  { key: 'idleTimeout', flags: '--idle-timeout <seconds>', help: 'how long an answer may pause between tokens (default 60)' },
+  { key: 'instructionsA', flags: '--instructions-a <text|@file>', help: "your own instructions for model A, added to Duet's rules" },
+  { key: 'instructionsB', flags: '--instructions-b <text|@file>', help: "your own instructions for model B, added to Duet's rules" },
   { key: 'logLevel', flags: '--log-level <level>', help: 'trace, debug, info, warn, error (default info)' },
 ];
 

@@ -10,6 +10,8 @@ const SANDBOX_MODES = ['auto', 'bwrap', 'landlock', 'macos', 'none'] as const;
 
 const positiveInt = (what: string) => z.coerce.number({ error: `${what} must be a number` }).int(`${what} must be a whole number`).positive(`${what} must be at least 1`);
 
+const seconds = (what: string) => z.coerce.number({ error: `${what} must be a number of seconds` }).positive(`${what} must be more than 0`);
+
 export const configSchema = z.object({
   host: z.string().min(1).default('127.0.0.1'),
   port: z.coerce.number().int().min(0).max(65535).default(1337),
@@ -32,6 +34,12 @@ export const configSchema = z.object({
     .transform((v) => v === true || v === 'true' || v === '1' || v === 'yes')
     .default(false),
   logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  contextA: positiveInt('--context-a').min(256, '--context-a must be at least 256 tokens').optional(),
+  contextB: positiveInt('--context-b').min(256, '--context-b must be at least 256 tokens').optional(),
+  firstTokenTimeout: seconds('--first-token-timeout').default(300),
+  idleTimeout: seconds('--idle-timeout').default(60),
+  instructionsA: z.string().optional(),
+  instructionsB: z.string().optional(),
 });
 
 export type DuetConfig = z.infer<typeof configSchema>;
@@ -53,6 +61,12 @@ export const ENV_NAMES: Partial<Record<ConfigKey, string>> = {
   sandbox: 'DUET_SANDBOX',
   allowUnsandboxed: 'DUET_ALLOW_UNSANDBOXED',
   logLevel: 'DUET_LOG_LEVEL',
+  contextA: 'DUET_CONTEXT_A',
+  contextB: 'DUET_CONTEXT_B',
+  firstTokenTimeout: 'DUET_FIRST_TOKEN_TIMEOUT',
+  idleTimeout: 'DUET_IDLE_TIMEOUT',
+  instructionsA: 'DUET_INSTRUCTIONS_A',
+  instructionsB: 'DUET_INSTRUCTIONS_B',
 };
 
 /** A configuration problem the user must fix; the CLI exits 2 with this message. */
@@ -88,7 +102,23 @@ export async function resolveConfig(
       key in fromFlags ? `${value} on the command line` : key in fromEnv ? `${ENV_NAMES[key as ConfigKey]}=${value}` : key in fromFile ? `${value} in ${flags.config}` : '';
     throw new ConfigError(`Invalid configuration: ${what}${from ? ` (got ${from})` : ''}.`);
   }
-  return parsed.data;
+  const config = parsed.data;
+  for (const key of ['instructionsA', 'instructionsB'] as const) {
+    const value = config[key];
+    if (value !== undefined) config[key] = await readInstructions(value, key === 'instructionsA' ? '--instructions-a' : '--instructions-b');
+  }
+  return config;
+}
+
+/** `--instructions-a @notes.md` reads the file; any other value is the text itself. */
+async function readInstructions(value: string, flag: string): Promise<string> {
+  if (!value.startsWith('@')) return value;
+  const path = value.slice(1);
+  try {
+    return await readFile(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`Cannot read ${flag} ${value}: ${(err as NodeJS.ErrnoException).code ?? String(err)}. Give the instructions as text, or @ and a readable file.`);
+  }
 }
 
 async function readConfigFile(path: string): Promise<Record<string, unknown>> {

@@ -1,4 +1,7 @@
-import type { HaltReason, TestStatus } from '../protocol/notebook.ts';
+import type { ContextSource, HaltReason, TestStatus } from '../protocol/notebook.ts';
+
+/** Which server software answers at a base URL, as far as Duet could tell. */
+export type ServerKind = 'lmstudio' | 'ollama' | 'llamacpp' | 'vllm' | 'demo' | 'openai-compatible';
 
 /** A model and where it is served. The API key never leaves the server process. */
 export interface ModelEndpoint {
@@ -7,6 +10,12 @@ export interface ModelEndpoint {
   apiKey?: string;
   /** What the notebook records as the model's endpoint, when not `baseUrl` (`demo` for the built-in models). */
   label?: string;
+  /** The model's context window in tokens, and where that figure came from; 4096 (`default`) when unknown. */
+  context?: { window: number; source: ContextSource };
+  /** The server software, when discovery could tell. */
+  server?: ServerKind;
+  /** The id or chat template says answers begin inside reasoning with no `<think>` (DeepSeek-R1 style templates). */
+  startsInReasoning?: boolean;
 }
 
 export interface RunOptions {
@@ -15,8 +24,12 @@ export interface RunOptions {
   /** Green tests that end the run. */
   required: number;
   maxTurns: number;
-  /** No token for this long ends the turn with a stalled-model error. */
+  /** No token for this long, between tokens, ends the turn with a stalled-model error. */
   idleTimeoutMs?: number;
+  /** How long to wait for an answer's first token, model loading included. */
+  firstTokenTimeoutMs?: number;
+  /** The user's own instructions per model, added to Duet's rules. */
+  instructions?: { A?: string; B?: string };
 }
 
 /** What `duet run --json` prints. */

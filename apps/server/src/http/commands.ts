@@ -17,6 +17,8 @@ export const runRequestShape = {
   modelB: model.optional(),
   passes: count.optional(),
   maxTurns: count.optional(),
+  instructionsA: z.string().max(20_000).optional(),
+  instructionsB: z.string().max(20_000).optional(),
 };
 
 export const runRequestSchema = z.strictObject(runRequestShape);

@@ -31,7 +31,7 @@ export interface NewCell {
 export const IDLE_RUNTIME: CellRuntime = { phase: 'idle', startedAt: null, lastDurationMs: null };
 
 export function idleRun(required = 2, maxTurns = 4): RunState {
-  return { active: false, halted: null, passes: 0, required, turn: 0, maxTurns, streaming: null, tokensPerSecond: null, error: null };
+  return { active: false, halted: null, passes: 0, required, turn: 0, maxTurns, streaming: null, tokensPerSecond: null, error: null, waiting: null, context: { A: null, B: null } };
 }
 
 export function newCellId(): string {

@@ -43,6 +43,9 @@ export interface RunRequest {
   modelB?: string;
   passes?: number;
   maxTurns?: number;
+  /** The user's own instructions for each model, added to Duet's rules. */
+  instructionsA?: string;
+  instructionsB?: string;
 }
 
 /** Browser → server. */

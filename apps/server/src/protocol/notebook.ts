@@ -67,6 +67,41 @@ export interface RunState {
   tokensPerSecond: number | null;
   /** The last error a user should see (model error, kernel died …). */
   error: string | null;
+  /** A model asked and not answering yet: reading the prompt, or its server loading it. */
+  waiting: WaitingState | null;
+  /** How full each model's context window was on its last request. */
+  context: { A: ContextMeter | null; B: ContextMeter | null };
+}
+
+/** A request sent and no token back yet. */
+export interface WaitingState {
+  slot: ModelSlot;
+  /** Epoch ms when the request was sent, for the seconds-waited display. */
+  since: number;
+  /** True once the server said the model is loading (a 503 "Loading model", LM Studio JIT). */
+  loading: boolean;
+  /** The server's own words about the wait, when it said any. */
+  detail: string | null;
+}
+
+/** Where a model's context window size came from. */
+export type ContextSource = 'flag' | 'server' | 'default';
+
+/** One model's context use on its latest request. */
+export interface ContextMeter {
+  /** Prompt tokens of the latest request: the server's count when it reported one, else Duet's estimate. */
+  sent: number;
+  /** The model's context window, in tokens. */
+  window: number;
+  source: ContextSource;
+  /** True when `sent` is the server's own `usage.prompt_tokens`. */
+  measured: boolean;
+  /** The most tokens the answer may take (`max_tokens`). */
+  maxTokens: number;
+  /** Older turns folded into one-line summaries to keep the request inside the window. */
+  folded: number;
+  /** What the model sees in place of those turns; null when nothing was folded. */
+  summary: string | null;
 }
 
 /** Everything a browser needs to draw a notebook. */
