@@ -4,7 +4,7 @@
  * and the appends of a cell adding up to its final source.
  */
 import { expect } from 'vitest';
-import { CellSplitter, collectCells, type SplitCell, type SplitEvent } from '@duet/server';
+import { CellSplitter, collectCells, type CellSplitterOptions, type SplitCell, type SplitEvent } from '@duet/server';
 import { seededRandom } from '@duet/server';
 
 /** One delta of a model's stream: answer text, or reasoning_content. */
@@ -65,18 +65,30 @@ export function checkEvents(events: readonly SplitEvent[]): SplitCell[] {
   return collectCells(events);
 }
 
-/** Feeds content pieces, then end(), checking the events. */
-export function feedPieces(pieces: readonly string[]): SplitCell[] {
-  const splitter = new CellSplitter();
+/** Feeds content pieces, then end(), checking the events; returns the cells and the splitter. */
+export function runPieces(
+  pieces: readonly string[],
+  options: CellSplitterOptions = {},
+): { cells: SplitCell[]; splitter: CellSplitter } {
+  const splitter = new CellSplitter(options);
   const events: SplitEvent[] = [];
   for (const piece of pieces) events.push(...splitter.push(piece));
   events.push(...splitter.end());
-  return checkEvents(events);
+  return { cells: checkEvents(events), splitter };
+}
+
+/** Feeds content pieces, then end(), checking the events. */
+export function feedPieces(pieces: readonly string[], options: CellSplitterOptions = {}): SplitCell[] {
+  return runPieces(pieces, options).cells;
 }
 
 /** Feeds deltas (each cut by `cut`), then end(), checking the events. */
-export function feedDeltas(deltas: readonly Delta[], cut: (text: string) => string[]): SplitCell[] {
-  const splitter = new CellSplitter();
+export function feedDeltas(
+  deltas: readonly Delta[],
+  cut: (text: string) => string[],
+  options: CellSplitterOptions = {},
+): SplitCell[] {
+  const splitter = new CellSplitter(options);
   const events: SplitEvent[] = [];
   for (const delta of deltas) {
     if ('content' in delta) for (const piece of cut(delta.content)) events.push(...splitter.push(piece));

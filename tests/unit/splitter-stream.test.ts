@@ -25,7 +25,7 @@ describe('CellSplitter streams what is decided and holds back the rest', () => {
   it.each([
     { name: 'the start of a marker', first: '**RUN-CO', shown: '', then: 'LOUR**\n', thenShown: '**RUN-COLOUR**' },
     { name: 'a run of backticks', first: '``', shown: '', then: ' is two\n', thenShown: '`` is two' },
-    { name: 'a fence opener until its line ends', first: '```py', shown: '', then: ' \nx', thenShown: '```py \nx' },
+    { name: 'a fence opener until its line ends', first: '```js', shown: '', then: ' \nx', thenShown: '```js \nx' },
     { name: 'the start of a think tag', first: 'a <thin', shown: 'a', then: 'g> b\n', thenShown: ' <thing> b' },
     { name: 'blank lines until text follows', first: '\n\n  \n', shown: '', then: 'Text', thenShown: 'Text' },
   ])('holds back $name', ({ first, shown, then, thenShown }) => {
@@ -43,6 +43,24 @@ describe('CellSplitter streams what is decided and holds back the rest', () => {
     expect(appendedText(splitter.push(')\n``'))).toBe(')');
     const last = [...splitter.push('`\nAfter'), ...splitter.end()];
     expect(last[0]).toEqual({ type: 'cell-close', index: 0, source: 'print(1)', complete: true });
+  });
+
+  it('holds back an unmarked Python block until the first non-blank line after it decides', () => {
+    const splitter = new CellSplitter();
+    expect(appendedText(splitter.push('Intro\n```python\nx = 1\n```\n\n'))).toBe('Intro');
+    expect(appendedText(splitter.push('Next'))).toBe('\n```python\nx = 1\n```\n\nNext');
+  });
+
+  it('turns a held block into a complete cell when a marker follows it, and never shows the marker', () => {
+    const splitter = new CellSplitter();
+    expect(splitter.push('```python\nx = 1\n```\nRUN-CO')).toEqual([]);
+    const events = [...splitter.push('DE\nAfter\n'), ...splitter.end()];
+    expect(events.slice(0, 3)).toEqual([
+      { type: 'cell-open', index: 0, kind: 'code', lang: 'python', runnable: true },
+      { type: 'cell-append', index: 0, text: 'x = 1' },
+      { type: 'cell-close', index: 0, source: 'x = 1', complete: true },
+    ]);
+    expect(appendedText(events)).not.toContain('RUN-CODE');
   });
 
   it('never shows a marker line that introduced a block', () => {
@@ -88,6 +106,21 @@ describe('CellSplitter with a reasoning stream', () => {
         { content: '```\nTEST-ASSERT\n```python\nassert x\n```\n' },
       ],
       expected: [codeCell('x = 1'), reasoningCell('Hmm.'), testCell('assert x')],
+    },
+    {
+      name: 'reasoning arriving while an unmarked Python block is held follows the cell it becomes',
+      deltas: [{ content: '```python\nx = 1\n' }, { reasoning: 'Hmm.' }, { content: '```\nRUN-CODE\nDone.' }],
+      expected: [codeCell('x = 1'), reasoningCell('Hmm.'), proseCell('Done.')],
+    },
+    {
+      name: 'reasoning arriving while an unmarked Python block awaits a marker follows the block left in the prose',
+      deltas: [{ content: 'Intro\n```python\nx = 1\n```\n' }, { reasoning: 'Hmm.' }, { content: 'More.' }],
+      expected: [proseCell('Intro\n```python\nx = 1\n```'), reasoningCell('Hmm.'), proseCell('More.')],
+    },
+    {
+      name: 'reasoning arriving while an unmarked Python block is open at the end follows the incomplete prose',
+      deltas: [{ content: '```python\nx = 1\n' }, { reasoning: 'Hmm.' }],
+      expected: [proseCell('```python\nx = 1', false), reasoningCell('Hmm.')],
     },
     {
       name: 'reasoning between prose paragraphs splits the prose',
@@ -147,6 +180,16 @@ describe('CellSplitter work stays linear in the length of the answer', () => {
     { name: 'a long line of spaces', make: (n) => ' '.repeat(n) },
     { name: 'a marker followed by many blank lines', make: (n) => 'RUN-CODE\n' + '\n'.repeat(n) },
     { name: 'a long think block full of tag starts', make: (n) => '<think>' + '</thin'.repeat(n / 6) },
+    { name: 'a long unmarked Python block held to the end', make: (n) => '```python\n' + 'x = 1\n'.repeat(n / 6) },
+    {
+      name: 'a long unmarked Python block bound by a marker after it',
+      make: (n) => '```python\n' + 'x = 1\n'.repeat(n / 6) + '```\n\nRUN-CODE\n',
+    },
+    {
+      name: 'many unmarked Python blocks, each followed by a marker or by prose',
+      make: (n) => '```\nx = 1\n```\n**TEST-ASSERT:**\n```python\ny = 2\n```\nText.\n'.repeat(n / 48),
+    },
+    { name: 'a long prose closing tag soup', make: (n) => '</think>'.repeat(n / 8) },
   ];
 
   function workFedByCharacter(text: string): number {

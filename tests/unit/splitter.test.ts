@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { splitText, type SplitCell } from '@duet/server';
+import { splitText, type CellSplitterOptions, type SplitCell } from '@duet/server';
 import { chunkings, codeCell, feedPieces, md, proseCell, reasoningCell, testCell } from './splitter-harness.ts';
 
 interface Case {
   name: string;
   input: string;
   expected: SplitCell[];
+  options?: CellSplitterOptions;
 }
 
 const cases: Case[] = [
@@ -138,6 +139,182 @@ assert True
     name: 'a marker at the very end is prose',
     input: 'All done.\n\n**RUN-CODE**\n\n',
     expected: [proseCell('All done.\n\n**RUN-CODE**')],
+  },
+
+  // ── markers after their block ──
+  {
+    name: 'a RUN-CODE line right after an unmarked Python block makes that block a code cell',
+    input: md`
+Here:
+'''python
+x = 1
+'''
+RUN-CODE
+`,
+    expected: [proseCell('Here:'), codeCell('x = 1')],
+  },
+  {
+    name: 'a TEST-ASSERT line after a blank line below an unmarked block makes it a test cell',
+    input: md`
+'''python
+assert 1 + 1 == 2
+'''
+
+TEST-ASSERT
+
+Done.
+`,
+    expected: [testCell('assert 1 + 1 == 2'), proseCell('Done.')],
+  },
+  {
+    name: 'a bold marker with a colon binds to the block above it, with or without a language',
+    input: md`
+'''py
+print(2)
+'''
+**RUN-CODE:**
+'''
+assert True
+'''
+
+
+**TEST-ASSERT:**`,
+    expected: [codeCell('print(2)', 'py'), testCell('assert True', null)],
+  },
+  {
+    name: 'a block then RUN-CODE, a block then TEST-ASSERT give a code cell then a test cell',
+    input: md`
+'''python
+def add(a, b): return a + b
+'''
+RUN-CODE
+
+'''python
+assert add(1, 2) == 3
+'''
+TEST-ASSERT
+`,
+    expected: [codeCell('def add(a, b): return a + b'), testCell('assert add(1, 2) == 3')],
+  },
+  {
+    name: 'an unmarked Python block followed by prose stays in the prose as before',
+    input: md`
+Like this:
+'''python
+x = 1
+'''
+That sets x.
+`,
+    expected: [proseCell('Like this:\n```python\nx = 1\n```\nThat sets x.')],
+  },
+  {
+    name: 'a marker between an unmarked block and another block binds to the block before it, leaving the next one prose',
+    input: md`
+'''python
+x = 1
+'''
+RUN-CODE
+'''python
+print(x)
+'''
+`,
+    expected: [codeCell('x = 1'), proseCell('```python\nprint(x)\n```')],
+  },
+  {
+    name: 'a marker after a marked block still marks the block that follows it',
+    input: md`
+RUN-CODE
+'''python
+x = 1
+'''
+
+TEST-ASSERT
+
+'''python
+assert x == 1
+'''
+`,
+    expected: [codeCell('x = 1'), testCell('assert x == 1')],
+  },
+  {
+    name: 'prose between an unmarked block and a marker leaves the marker to the block after it',
+    input: md`
+'''python
+x = 1
+'''
+Now check it:
+TEST-ASSERT
+'''python
+assert x
+'''
+`,
+    expected: [proseCell('```python\nx = 1\n```\nNow check it:'), testCell('assert x')],
+  },
+  {
+    name: 'a marker after an unmarked block in another language does not bind to it',
+    input: md`
+'''js
+let x = 1
+'''
+RUN-CODE
+'''python
+print(1)
+'''
+'''bash
+ls
+'''
+RUN-CODE
+`,
+    expected: [proseCell('```js\nlet x = 1\n```'), codeCell('print(1)'), proseCell('```bash\nls\n```\nRUN-CODE')],
+  },
+  {
+    name: 'of two unmarked blocks in a row a marker after them binds to the second',
+    input: md`
+'''python
+a = 1
+'''
+'''python
+b = 2
+'''
+RUN-CODE
+`,
+    expected: [proseCell('```python\na = 1\n```'), codeCell('b = 2')],
+  },
+  {
+    name: 'a late marker binds to an indented block, which loses the fence indent, and to an empty one',
+    input: '  ```python\n  x = 1\n     y = 2\n  ```\nRUN-CODE\n```python\n```\nRUN-CODE\n',
+    expected: [codeCell('x = 1\n   y = 2'), codeCell('')],
+  },
+  {
+    name: 'a late marker binds to a longer fence with shorter fences inside it',
+    input: md`
+''''python
+doc = """
+'''
+"""
+''''
+TEST-ASSERT
+`,
+    expected: [testCell('doc = """\n```\n"""')],
+  },
+  {
+    name: 'a marker inside an unmarked block still open at the end is code in the prose',
+    input: md`
+'''python
+x = 1
+RUN-CODE
+`,
+    expected: [proseCell('```python\nx = 1\nRUN-CODE', false)],
+  },
+  {
+    name: 'a line that only starts like a marker after an unmarked block leaves the block in the prose',
+    input: md`
+'''python
+x = 1
+'''
+RUN-CODE now, please.
+`,
+    expected: [proseCell('```python\nx = 1\n```\nRUN-CODE now, please.')],
   },
 
   // ── markers in the info string or the first line ──
@@ -458,6 +635,38 @@ print(3 ** 2)
     expected: [proseCell('```html\n<think>x</think>\n```')],
   },
   {
+    name: 'a closing think tag with no opening tag is left out of the prose',
+    input: 'Thinking aloud.\n</think>\n\nThe answer is 4.</THINKING> Really.\n',
+    expected: [proseCell('Thinking aloud.\n\n\nThe answer is 4. Really.')],
+  },
+  {
+    name: 'an answer started in reasoning is reasoning up to the closing tag, where markers start to count',
+    input: md`
+Okay, let me think.
+RUN-CODE
+'''python
+print(1)
+'''
+</think>
+Here it is.
+RUN-CODE
+'''python
+x=1
+'''`,
+    options: { startInReasoning: true },
+    expected: [
+      reasoningCell('Okay, let me think.\nRUN-CODE\n```python\nprint(1)\n```'),
+      proseCell('Here it is.'),
+      codeCell('x=1'),
+    ],
+  },
+  {
+    name: 'an answer started in reasoning that never closes it is all reasoning',
+    input: 'Still thinking.\nRUN-CODE\n```python\nprint(1)\n```\n',
+    options: { startInReasoning: true },
+    expected: [reasoningCell('Still thinking.\nRUN-CODE\n```python\nprint(1)\n```')],
+  },
+  {
     name: 'text that only starts like a tag stays prose',
     input: 'a <b>bold</b> <thin> line\n',
     expected: [proseCell('a <b>bold</b> <thin> line')],
@@ -508,15 +717,15 @@ describe('splitText', () => {
     expect(cases.length).toBeGreaterThanOrEqual(30);
   });
 
-  it.each(cases)('$name', ({ input, expected }) => {
-    expect(splitText(input)).toEqual(expected);
+  it.each(cases)('$name', ({ input, expected, options }) => {
+    expect(splitText(input, options)).toEqual(expected);
   });
 });
 
 describe('CellSplitter fed in pieces', () => {
-  it.each(cases)('$name, however the text is cut', ({ input, expected }) => {
+  it.each(cases)('$name, however the text is cut', ({ input, expected, options }) => {
     for (const { name, pieces } of chunkings(input)) {
-      expect(feedPieces(pieces), name).toEqual(expected);
+      expect(feedPieces(pieces, options), name).toEqual(expected);
     }
   });
 });

@@ -1,8 +1,8 @@
 /**
  * Cuts a model's streamed answer into cells as it arrives. The state is small (the
- * current line while it is undecided, the fence we are in, a pending marker) and
- * each character is looked at a bounded number of times, so an answer costs
- * O(length) however finely it is chunked.
+ * current line while it is undecided, the fence we are in, a pending marker, an
+ * unmarked Python block awaiting a marker after it) and each character is looked at
+ * a bounded number of times, so an answer costs O(length) however finely it is chunked.
  */
 import { assertNever } from '@duet/kernel';
 import { CellWriter } from './cell-writer.ts';
@@ -13,6 +13,7 @@ import {
   type Fence,
   type OpeningFence,
 } from './fences.ts';
+import { HeldBlock } from './held-block.ts';
 import {
   commentMarkerKind,
   couldBeCommentMarker,
@@ -21,9 +22,9 @@ import {
   markerLineKind,
 } from './markers.ts';
 import { NewlineNormaliser } from './newlines.ts';
-import { CLOSE_THINK_TAGS, OPEN_THINK_TAGS, TagScanner } from './tags.ts';
+import { CLOSE_THINK_TAGS, PROSE_THINK_TAGS, TagScanner, isCloseThinkTag } from './tags.ts';
 import { firstNonSpace } from './text.ts';
-import { WorkMeter, type BlockKind, type SplitEvent } from './types.ts';
+import { WorkMeter, type BlockKind, type CellSplitterOptions, type SplitEvent, type SplitterStats } from './types.ts';
 
 /** Where the content stream is: prose (maybe inside a shown block), `<think>`, or a marked block. */
 type State = { mode: 'prose' } | { mode: 'reasoning' } | { mode: 'block'; fence: Fence };
@@ -43,25 +44,32 @@ interface PendingOpener {
 /**
  * Turns content deltas (and reasoning deltas) into cell events. Text that is not
  * decided yet (an incomplete line that may be a fence or a marker, a marker
- * awaiting its block, a tag cut in half) is held back, so events never need
- * taking back.
+ * awaiting its block, an unmarked Python block awaiting a marker after it, a tag
+ * cut in half) is held back, so events never need taking back.
  */
 export class CellSplitter {
   private readonly meter = new WorkMeter();
   private readonly writer = new CellWriter(this.meter);
   private readonly contentNewlines = new NewlineNormaliser();
   private readonly reasoningNewlines = new NewlineNormaliser();
-  private readonly openTags = new TagScanner(OPEN_THINK_TAGS, this.meter);
+  private readonly proseTags = new TagScanner(PROSE_THINK_TAGS, this.meter);
   private readonly closeTags = new TagScanner(CLOSE_THINK_TAGS, this.meter);
+  private readonly startInReasoning: boolean;
+  private readonly counts: SplitterStats = { unmarkedPython: 0, marked: 0 };
 
-  private state: State = { mode: 'prose' };
+  private state: State;
   private marker: PendingMarker | null = null;
   private opener: PendingOpener | null = null;
   /** The fence of an unmarked block shown inside prose. */
   private proseFence: Fence | null = null;
+  /** An unmarked Python block, from its opening line until the line after it decides. */
+  private held: HeldBlock | null = null;
   private firstBlockLine = false;
-  /** Reasoning deltas that arrived while a marked block was open. */
+  /** Reasoning deltas that arrived while a marked or held block was open. */
   private deferredReasoning = '';
+  /** Content with some non-blank text has arrived. */
+  private contentSeen = false;
+  private bareCloseTag = false;
   private ended = false;
 
   private line = '';
@@ -75,9 +83,28 @@ export class CellSplitter {
   private lineIndentDone = false;
   private closer: ClosingFenceMatcher | null = null;
 
+  constructor(options: CellSplitterOptions = {}) {
+    this.startInReasoning = options.startInReasoning === true;
+    this.state = this.startInReasoning ? { mode: 'reasoning' } : { mode: 'prose' };
+  }
+
   /** Characters examined so far; tests use it to check the work stays linear. */
   get work(): number {
     return this.meter.count;
+  }
+
+  /**
+   * True when, in a splitter not started in reasoning, a closing think tag arrived in
+   * the prose with no opening tag: the chat template evidently opens the reasoning in
+   * the prompt, so that model's next answers should start in reasoning.
+   */
+  get sawBareCloseTag(): boolean {
+    return this.bareCloseTag;
+  }
+
+  /** Counts of unmarked Python blocks left in the prose and of marked blocks, so far. */
+  get stats(): SplitterStats {
+    return { ...this.counts };
   }
 
   /** Feeds a content delta. */
@@ -85,6 +112,7 @@ export class CellSplitter {
     this.assertOpen();
     this.meter.add(text.length);
     const norm = this.contentNewlines.push(text);
+    if (!this.contentSeen) this.contentSeen = firstNonSpace(norm) >= 0;
     let pos = 0;
     while (pos < norm.length) {
       const nl = norm.indexOf('\n', pos);
@@ -102,8 +130,10 @@ export class CellSplitter {
     this.assertOpen();
     this.meter.add(text.length);
     const norm = this.reasoningNewlines.push(text);
-    // A marked block must not be cut in two; its reasoning follows it instead.
-    if (this.state.mode === 'block') this.deferredReasoning += norm;
+    // The server separates the reasoning itself, so the content will not start with it.
+    if (this.startInReasoning && !this.contentSeen && text !== '') this.state = { mode: 'prose' };
+    // A block must not be cut in two; its reasoning follows it instead.
+    if (this.state.mode === 'block' || this.held !== null) this.deferredReasoning += norm;
     else this.writer.write('reasoning', norm);
     return this.writer.drain();
   }
@@ -116,8 +146,9 @@ export class CellSplitter {
     switch (this.state.mode) {
       case 'prose':
         if (this.opener !== null) this.releaseOpener();
+        this.releaseHeld();
         this.flushMarker();
-        this.writer.write('prose', this.openTags.flush());
+        this.writer.write('prose', this.proseTags.flush());
         break;
       case 'reasoning':
         this.writer.write('reasoning', this.closeTags.flush());
@@ -130,6 +161,8 @@ export class CellSplitter {
     }
     const fenceLeftOpen = this.proseFence !== null && this.writer.openKind === 'prose';
     this.writer.close(!fenceLeftOpen);
+    this.flushDeferredReasoning();
+    this.writer.close();
     return this.writer.drain();
   }
 
@@ -178,7 +211,7 @@ export class CellSplitter {
       case 'prose':
         if (this.opener !== null) this.endOpenerFirstLine(this.opener);
         else if (this.proseFence !== null) this.endShownBlockLine();
-        else this.writer.write('prose', this.openTags.push('\n').out);
+        else this.writer.write('prose', this.proseTags.push('\n').out);
         break;
       case 'reasoning':
         this.writer.write('reasoning', this.closeTags.push('\n').out);
@@ -213,7 +246,7 @@ export class CellSplitter {
     }
     if (this.proseFence !== null) {
       this.feedCloser(this.proseFence, piece);
-      this.writer.write('prose', piece);
+      this.show(piece);
       return '';
     }
     if (this.lineDecided) return this.prosePlain(piece);
@@ -222,6 +255,11 @@ export class CellSplitter {
       this.meter.add(piece.length);
       if (firstNonSpace(piece) < 0) return '';
       this.lineBlank = false;
+    }
+    if (this.held !== null) {
+      this.meter.add(this.line.length);
+      if (couldBeMarkerLine(this.line)) return '';
+      this.decideHeld(null);
     }
     if (this.proseLineMayBeSpecial()) return '';
     const text = this.line;
@@ -240,12 +278,16 @@ export class CellSplitter {
     return progress !== 'no' || couldBeMarkerLine(this.line);
   }
 
-  /** Writes decided prose, watching for `<think>`. */
+  /**
+   * Writes decided prose, watching for think tags. A closing tag with no opening one
+   * is left out: it only tells that the reasoning began in the prompt.
+   */
   private prosePlain(text: string): string {
-    const scan = this.openTags.push(text);
+    const scan = this.proseTags.push(text);
     this.writer.write('prose', scan.out);
-    if (!scan.found) return '';
-    this.state = { mode: 'reasoning' };
+    if (scan.tag === null) return '';
+    if (!isCloseThinkTag(scan.tag)) this.state = { mode: 'reasoning' };
+    else if (!this.startInReasoning) this.bareCloseTag = true;
     this.resetLine();
     return scan.rest;
   }
@@ -256,9 +298,10 @@ export class CellSplitter {
     this.meter.add(line.length);
     if (this.lineBlank) {
       if (this.marker !== null) this.marker.held += line + '\n';
-      else this.writer.write('prose', line + '\n');
+      else this.show(line + '\n');
       return true;
     }
+    if (this.held !== null && this.decideHeld(markerLineKind(line))) return true;
     const opening = parseOpeningFence(line);
     if (opening !== null) {
       const kind = opening.kind ?? this.marker?.kind ?? null;
@@ -293,35 +336,80 @@ export class CellSplitter {
     const text = this.line;
     this.line = '';
     this.releaseOpener();
-    this.writer.write('prose', text);
+    this.show(text);
   }
 
   private endOpenerFirstLine(opener: PendingOpener): void {
-    this.opener = null;
     const kind = commentMarkerKind(this.line);
     if (kind !== null) {
       // The marker comment is dropped: the cell holds the code alone.
+      this.opener = null;
       this.openBlock(kind, opener.opening);
       this.firstBlockLine = false;
       return;
     }
-    const closes = this.closer?.matched === true;
-    this.writer.write('prose', opener.line + '\n' + this.line + '\n');
-    this.proseFence = closes ? null : opener.opening.fence;
+    this.releaseOpener();
+    this.show(this.line);
+    this.endShownBlockLine();
   }
 
-  /** The opener turned out unmarked: the block is shown inside the prose, fences and all. */
+  /**
+   * The opener turned out unmarked: the block is shown inside the prose, fences and
+   * all. A Python one is held until we know whether a marker follows it.
+   */
   private releaseOpener(): void {
-    if (this.opener === null) return;
-    this.writer.write('prose', this.opener.line + '\n');
-    this.proseFence = this.opener.opening.fence;
+    const opener = this.opener;
+    if (opener === null) return;
     this.opener = null;
+    this.proseFence = opener.opening.fence;
+    if (isPythonLang(opener.opening.lang)) this.held = new HeldBlock(opener.opening, opener.line);
+    else this.writer.write('prose', opener.line + '\n');
   }
 
   private endShownBlockLine(): void {
     const closes = this.closer?.matched === true;
-    this.writer.write('prose', '\n');
+    this.show('\n');
+    this.held?.endLine(closes);
     if (closes) this.proseFence = null;
+  }
+
+  /** Writes shown text into the prose, or into the held block while there is one. */
+  private show(text: string): void {
+    if (this.held !== null) this.held.add(text);
+    else this.writer.write('prose', text);
+  }
+
+  /**
+   * The first non-blank line after the held block decides it: a marker there is the
+   * block's own, written late. True when the line was that marker (and is used up).
+   */
+  private decideHeld(late: BlockKind | null): boolean {
+    if (late === null) this.releaseHeld();
+    else this.bindHeld(late);
+    // Reasoning that arrived while the block was held follows it, before that line.
+    this.flushDeferredReasoning();
+    return late !== null;
+  }
+
+  /** No marker follows the held block: it goes into the prose as it would have at once. */
+  private releaseHeld(): void {
+    const held = this.held;
+    if (held === null) return;
+    this.held = null;
+    if (held.closed) this.counts.unmarkedPython++;
+    this.writer.write('prose', held.text);
+  }
+
+  /** A marker line right after the held block: the block becomes a complete cell, the marker is dropped. */
+  private bindHeld(kind: BlockKind): void {
+    const held = this.held;
+    if (held === null) return;
+    this.held = null;
+    const body = held.body();
+    this.meter.add(body.length);
+    this.openCell(kind, held.opening);
+    this.writer.append(body);
+    this.writer.close(true);
   }
 
   // ── reasoning ───────────────────────────────────────────────────────────
@@ -329,7 +417,7 @@ export class CellSplitter {
   private feedReasoning(piece: string): string {
     const scan = this.closeTags.push(piece);
     this.writer.write('reasoning', scan.out);
-    if (!scan.found) return '';
+    if (scan.tag === null) return '';
     this.state = { mode: 'prose' };
     this.resetLine();
     return scan.rest;
@@ -338,13 +426,18 @@ export class CellSplitter {
   // ── marked blocks ───────────────────────────────────────────────────────
 
   private openBlock(kind: BlockKind, opening: OpeningFence): void {
+    this.openCell(kind, opening);
+    this.state = { mode: 'block', fence: opening.fence };
+  }
+
+  private openCell(kind: BlockKind, opening: OpeningFence): void {
+    this.counts.marked++;
     const runnable = isPythonLang(opening.lang);
     if (runnable) this.writer.openBlock(kind, opening.lang, true);
     else {
       const note = `Not run: Duet runs Python, and this block is marked as ${opening.lang ?? 'another language'}.`;
       this.writer.openBlock(kind, opening.lang, false, note);
     }
-    this.state = { mode: 'block', fence: opening.fence };
   }
 
   private feedBlock(fence: Fence, raw: string): void {
@@ -400,10 +493,13 @@ export class CellSplitter {
     this.writer.close(complete);
     this.state = { mode: 'prose' };
     this.firstBlockLine = false;
-    if (this.deferredReasoning !== '') {
-      this.writer.write('reasoning', this.deferredReasoning);
-      this.deferredReasoning = '';
-    }
+    this.flushDeferredReasoning();
+  }
+
+  private flushDeferredReasoning(): void {
+    if (this.deferredReasoning === '') return;
+    this.writer.write('reasoning', this.deferredReasoning);
+    this.deferredReasoning = '';
   }
 
   private feedCloser(fence: Fence, piece: string): void {

@@ -31,6 +31,12 @@ export function parseOpeningFence(line: string): OpeningFence | null {
   return { fence: { char, length: run.length, indent }, ...parseInfoString(info) };
 }
 
+/** CommonMark: the lines of a fenced block's body lose up to the fence's indent in spaces. */
+export function dropFenceIndent(body: string, fence: Fence): string {
+  if (fence.indent === 0) return body;
+  return body.replace(new RegExp(`^ {1,${fence.indent}}`, 'gm'), '');
+}
+
 /**
  * How far an incomplete line has got towards an opening fence: `started` once it
  * has three fence characters (decided at line end), `maybe` while it is still

@@ -1,5 +1,5 @@
 import { CellSplitter } from './cell-splitter.ts';
-import type { SplitCell, SplitEvent } from './types.ts';
+import type { CellSplitterOptions, SplitCell, SplitEvent } from './types.ts';
 
 /** Collects the finished cells from a run of splitter events. */
 export function collectCells(events: readonly SplitEvent[]): SplitCell[] {
@@ -24,7 +24,7 @@ export function collectCells(events: readonly SplitEvent[]): SplitCell[] {
 }
 
 /** Splits a whole answer at once; the same cells the streaming splitter would give. */
-export function splitText(text: string): SplitCell[] {
-  const splitter = new CellSplitter();
+export function splitText(text: string, options: CellSplitterOptions = {}): SplitCell[] {
+  const splitter = new CellSplitter(options);
   return collectCells([...splitter.push(text), ...splitter.end()]);
 }

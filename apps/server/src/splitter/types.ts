@@ -25,6 +25,24 @@ export interface SplitCell {
   note?: string;
 }
 
+/** How a `CellSplitter` starts. */
+export interface CellSplitterOptions {
+  /**
+   * The content starts inside reasoning, as when the chat template puts `<think>` in the
+   * prompt and only `</think>` arrives. Cancelled by a reasoning delta before any content:
+   * the server then separates the reasoning itself.
+   */
+  startInReasoning?: boolean;
+}
+
+/** What kinds of blocks an answer held, so a model that writes Python without markers can be told. */
+export interface SplitterStats {
+  /** Complete unmarked Python blocks left in the prose (outside reasoning, not bound by a marker after them). */
+  unmarkedPython: number;
+  /** Marked blocks: the code and test cells. */
+  marked: number;
+}
+
 /** Counts characters examined, so tests can check the work stays linear. */
 export class WorkMeter {
   count = 0;
