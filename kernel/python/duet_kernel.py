@@ -12,7 +12,8 @@ In order, before any notebook code can run:
  4. capabilities dropped (Duet may run as root in a container);
  5. seccomp stage 1: no new processes or programs, no kernel-attack surface;
  6. ipykernel starts with no history, no debugger, no extensions or startup files,
-    and nothing from the workdir on sys.path;
+    nothing from the workdir on sys.path, and sys.argv of [""] (the command line
+    above stays out of notebook code's sight);
  7. once its sockets are bound: seccomp stage 2 (no new sockets) and the Python
     guard (duet_guard), whose bans from then on are unconditional.
 """
@@ -141,8 +142,19 @@ def _watch_parent(parent):
     threading.Thread(target=watch, name="duet-parent-watch", daemon=True).start()
 
 
+def hide_command_line():
+    """Notebook code sees the argv of an interactive interpreter, not the kernel's own
+    command line: that holds the workdir, sandbox mode and limits, and argv-reading
+    code such as unittest.main() would parse it as its own options. ipykernel gets
+    its arguments from run_kernel directly, never from sys.argv."""
+    sys.argv = [""]
+    if hasattr(sys, "orig_argv"):
+        sys.orig_argv = [sys.orig_argv[0]] if sys.orig_argv else []
+
+
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    hide_command_line()
     if args.expect_parent is not None and os.getppid() != args.expect_parent:
         # The server died before the death signal was armed.
         os._exit(1)

@@ -208,6 +208,8 @@ export class CellRunner {
     doc.setOutputs(id, [...area.outputs], result.executionCount);
     doc.setRuntime(id, { phase: 'idle', startedAt: null, lastDurationMs: Date.now() - startedAt });
     const outcome: CellOutcome = { id, kind, status, text: outputsText(area.outputs) };
+    const error = area.outputs.findLast((o): o is ErrorOutput => o.output_type === 'error');
+    if (error) outcome.error = { ename: error.ename, evalue: error.evalue };
     const current = doc.cell(id);
     if (kind === 'test' && current) {
       outcome.testStatus = testStatusFor(source, result, area.outputs);
