@@ -19,6 +19,8 @@ const run: RunState = {
   streaming: null,
   tokensPerSecond: null,
   error: null,
+  waiting: null,
+  context: { A: null, B: null },
 };
 
 function notebook(...cells: NotebookCell[]): NotebookSnapshot {
@@ -121,6 +123,23 @@ describe('applying a document event to a notebook snapshot', () => {
       name: 'run-state replaces the run',
       event: { type: 'run-state', run: { ...run, active: true, streaming: 'A' } },
       check: (next) => expect(next.run.streaming).toBe('A'),
+    },
+    {
+      name: 'run-state carries the model being waited for and the context meters',
+      event: {
+        type: 'run-state',
+        run: {
+          ...run,
+          active: true,
+          waiting: { slot: 'B', since: 1_000, loading: true, detail: 'Loading model' },
+          context: { A: { sent: 2_310, window: 4_096, source: 'default', measured: false, maxTokens: 1_024, folded: 3, summary: 'Turn 1 (A): wrote add(); 1 test passed.' }, B: null },
+        },
+      },
+      check: (next) => {
+        expect(next.run.waiting).toEqual({ slot: 'B', since: 1_000, loading: true, detail: 'Loading model' });
+        expect(next.run.context.A?.summary).toBe('Turn 1 (A): wrote add(); 1 test passed.');
+        expect(next.run.context.B).toBeNull();
+      },
     },
     {
       name: 'kernel-state sets the kernel status',

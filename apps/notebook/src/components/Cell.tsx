@@ -8,7 +8,8 @@ import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import { testStatusLabel } from '../util/labels.ts';
 import type { CellActions } from './cell-actions.ts';
 import { CodeEditor, type EditorCallbacks, type EditorHandle } from './CodeEditor.tsx';
-import { Elapsed, formatSeconds } from './Elapsed.tsx';
+import { formatSeconds } from '../util/durations.ts';
+import { Elapsed } from './Elapsed.tsx';
 import { Markdown } from './Markdown.tsx';
 import { Outputs } from './Outputs.tsx';
 

@@ -4,7 +4,7 @@ import { fetchNotebookFile, type Health } from '../api/http.ts';
 import { EditBuffer } from '../state/edit-buffer.ts';
 import { NotebookStore, type NotebookEnd } from '../state/store.ts';
 import { useNotebookState } from '../state/use-store.ts';
-import type { ModelGroup, RunSettings } from '../util/run-settings.ts';
+import { startRunCommand, type ModelGroup, type RunSettings } from '../util/run-settings.ts';
 import { Banners } from './Banners.tsx';
 import { NotebookView } from './NotebookView.tsx';
 import { PromptBox } from './PromptBox.tsx';
@@ -105,16 +105,10 @@ function Page({ store, edits, ...props }: NotebookPageProps & { store: NotebookS
         runStart={runStart}
         onSend={(prompt) => {
           edits.flushAll();
-          const { modelA, modelB, passes, maxTurns } = props.settings;
-          return store.startRun({
-            type: 'start-run',
-            prompt,
-            ...(modelA ? { modelA } : {}),
-            ...(modelB ? { modelB } : {}),
-            passes,
-            maxTurns,
-          });
+          return store.startRun(startRunCommand(prompt, props.settings));
         }}
+        instructions={{ instructionsA: props.settings.instructionsA, instructionsB: props.settings.instructionsB }}
+        onInstructions={(next) => props.onSettings({ ...props.settings, ...next })}
       />
     </main>
   );

@@ -4,7 +4,7 @@
  * move the selection, Shift+Enter runs and moves on, Ctrl+Enter runs in place.
  */
 import type { NotebookSnapshot } from '@duet/server/protocol';
-import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import type { EditBuffer } from '../state/edit-buffer.ts';
 import type { NotebookStore } from '../state/store.ts';
 import { Cell } from './Cell.tsx';
@@ -41,8 +41,11 @@ function focusCell(id: string): void {
   el.scrollIntoView({ block: 'nearest' });
 }
 
-/** The scrollable list of cells. */
-export function NotebookView({ store, edits, notebook }: NotebookViewProps) {
+/**
+ * The scrollable list of cells. Memoized: typing in the prompt box's instructions
+ * or changing a model re-renders the page around it, and the cells need not follow.
+ */
+export const NotebookView = memo(function NotebookView({ store, edits, notebook }: NotebookViewProps) {
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const cellsRef = useRef(notebook.cells);
   cellsRef.current = notebook.cells;
@@ -266,4 +269,4 @@ export function NotebookView({ store, edits, notebook }: NotebookViewProps) {
       </div>
     </div>
   );
-}
+});

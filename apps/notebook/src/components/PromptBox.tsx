@@ -1,9 +1,12 @@
 /**
- * Where a request is typed. Enter sends, Shift+Enter starts a new line. The
- * text stays until the server shows the run going, so a refused run loses nothing.
+ * Where a request is typed, with the person's instructions for each model
+ * folded above it. Enter sends, Shift+Enter starts a new line. The text stays
+ * until the server shows the run going, so a refused run loses nothing.
  */
 import { useState } from 'react';
 import type { RunStart } from '../state/run-start.ts';
+import type { RunInstructions } from '../util/run-settings.ts';
+import { Instructions } from './Instructions.tsx';
 
 interface PromptBoxProps {
   /** Why sending is not possible now, or null when it is. */
@@ -12,10 +15,13 @@ interface PromptBoxProps {
   runStart: RunStart;
   /** Sends the prompt; returns false when it was not sent (the text is kept). */
   onSend(prompt: string): boolean;
+  /** What Send adds for each model; kept in this browser like the other run settings. */
+  instructions: RunInstructions;
+  onInstructions(next: RunInstructions): void;
 }
 
 /** The request box at the bottom of the page. */
-export function PromptBox({ blockedReason, runStart, onSend }: PromptBoxProps) {
+export function PromptBox({ blockedReason, runStart, onSend, instructions, onInstructions }: PromptBoxProps) {
   const [text, setText] = useState('');
   // Adjusted while rendering, not in an effect: no frame may show the sent text with Send enabled again.
   const [seen, setSeen] = useState(runStart);
@@ -45,6 +51,7 @@ export function PromptBox({ blockedReason, runStart, onSend }: PromptBoxProps) {
           The run did not start: {runStart.message} Your request is kept below; change it or press Send to try again.
         </p>
       )}
+      <Instructions instructions={instructions} onChange={onInstructions} />
       <div className="prompt-row">
         <textarea
           aria-label="Prompt"

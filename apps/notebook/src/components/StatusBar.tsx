@@ -1,6 +1,21 @@
-/** The run at a glance: who is writing, how fast, how many tests are green, the kernel. */
-import type { NotebookSnapshot, SandboxReport } from '@duet/server/protocol';
+/** The run at a glance: who is writing or being waited for, how fast, how many tests are green, context use, the kernel. */
+import type { NotebookSnapshot, RunState, SandboxReport } from '@duet/server/protocol';
 import { haltLabel, kernelLabel } from '../util/labels.ts';
+import { ContextMeters } from './ContextMeters.tsx';
+import { WaitingStatus } from './WaitingStatus.tsx';
+
+/** What the run is doing right now: waiting on a model, a model writing, or the tests running. */
+function RunActivity({ run }: { run: RunState }) {
+  if (run.waiting !== null) return <WaitingStatus waiting={run.waiting} />;
+  if (run.streaming !== null) {
+    return (
+      <>
+        <span className={`model-chip model-${run.streaming}`}>{run.streaming}</span> is writing
+      </>
+    );
+  }
+  return <>Running tests</>;
+}
 
 /** One line under the toolbar. */
 export function StatusBar({ notebook, sandbox }: { notebook: NotebookSnapshot; sandbox: SandboxReport | null }) {
@@ -14,13 +29,7 @@ export function StatusBar({ notebook, sandbox }: { notebook: NotebookSnapshot; s
     <div className="status-bar">
       {run.active ? (
         <span className="status-item" data-testid="status-run">
-          {run.streaming ? (
-            <>
-              <span className={`model-chip model-${run.streaming}`}>{run.streaming}</span> is writing
-            </>
-          ) : (
-            'Running tests'
-          )}
+          <RunActivity run={run} />
           {' · '}turn {run.turn} of {run.maxTurns}
           {run.tokensPerSecond !== null && <> · {run.tokensPerSecond.toFixed(0)} tokens/s</>}
         </span>
@@ -34,6 +43,7 @@ export function StatusBar({ notebook, sandbox }: { notebook: NotebookSnapshot; s
       <span className={`status-item passes ${required > 0 && passes >= required ? 'done' : ''}`} data-testid="status-passes">
         Green tests {passes} / {required}
       </span>
+      <ContextMeters context={run.context} />
       <span className={`status-item kernel kernel-${kernel}`} data-testid="kernel-status">
         <span className="kernel-dot" aria-hidden="true" /> Kernel {kernelLabel(kernel)}
       </span>

@@ -1,5 +1,5 @@
 /** Words the page shows for protocol values, in one place so they stay consistent. */
-import type { HaltReason, KernelStatus, TestStatus } from '@duet/server/protocol';
+import type { HaltReason, KernelStatus, TestStatus, WaitingState } from '@duet/server/protocol';
 import { assertNever } from './assert-never.ts';
 
 /** Why a run ended, as a person would say it. */
@@ -58,4 +58,9 @@ export function kernelLabel(status: KernelStatus): string {
     default:
       return assertNever(status, 'kernel status');
   }
+}
+
+/** A model asked and silent so far: `Model B is reading the prompt…`, or `Model B is loading…` once its server said so. */
+export function waitingLabel(waiting: Pick<WaitingState, 'slot' | 'loading'>): string {
+  return waiting.loading ? `Model ${waiting.slot} is loading…` : `Model ${waiting.slot} is reading the prompt…`;
 }

@@ -1,15 +1,35 @@
 /**
- * The models and limits the next run uses: what the person chose last time if
- * the server still offers it, else the server's first models, else the demo.
+ * The models, limits and instructions the next run uses: what the person chose
+ * last time if the server still offers it, else the server's first models, else
+ * the demo. Kept in this browser, for every notebook.
  */
+import type { ClientCommand } from '@duet/server/protocol';
 import type { Health, ModelList } from '../api/http.ts';
 
-/** Choices the toolbar edits and Send uses. */
+/** Choices the toolbar and the prompt box edit and Send uses. */
 export interface RunSettings {
   modelA: string;
   modelB: string;
   passes: number;
   maxTurns: number;
+  /** The person's own instructions for model A, added to Duet's rules; empty for none. */
+  instructionsA: string;
+  instructionsB: string;
+}
+
+/** The instructions part of the settings, which the prompt box edits. */
+export type RunInstructions = Pick<RunSettings, 'instructionsA' | 'instructionsB'>;
+
+/** The longest instructions the server accepts for one model. */
+export const MAX_INSTRUCTIONS = 20_000;
+
+/** Which setting holds each model's instructions. */
+export const INSTRUCTIONS_KEYS = { A: 'instructionsA', B: 'instructionsB' } as const satisfies Record<'A' | 'B', keyof RunInstructions>;
+
+/** `set for A and B`, `set for B`, or null when neither model has instructions. */
+export function instructionsSummary(instructions: RunInstructions): string | null {
+  const set = (['A', 'B'] as const).filter((slot) => instructions[INSTRUCTIONS_KEYS[slot]].trim() !== '');
+  return set.length === 0 ? null : `set for ${set.join(' and ')}`;
 }
 
 /** A group of options in a model select: one endpoint's models, or the demo. */
@@ -21,7 +41,7 @@ export interface ModelGroup {
 const STORAGE_KEY = 'duet.run-settings';
 
 /** Defaults the server uses too (see DESIGN.md). */
-export const DEFAULT_SETTINGS: RunSettings = { modelA: '', modelB: '', passes: 2, maxTurns: 4 };
+export const DEFAULT_SETTINGS: RunSettings = { modelA: '', modelB: '', passes: 2, maxTurns: 4, instructionsA: '', instructionsB: '' };
 
 /** The options for one slot's select: that slot's endpoint (or the shared one), then the demo. */
 export function modelGroups(list: ModelList | null, slot: 'A' | 'B'): ModelGroup[] {
@@ -61,7 +81,31 @@ export function resolveSettings(saved: RunSettings, list: ModelList | null, heal
     modelB: offered(groupsB, saved.modelB) ? saved.modelB : (firstB ?? (reachable ? (demo[1] ?? demo[0]) : undefined) ?? ''),
     passes: saved.passes > 0 ? saved.passes : DEFAULT_SETTINGS.passes,
     maxTurns: saved.maxTurns > 0 ? saved.maxTurns : DEFAULT_SETTINGS.maxTurns,
+    instructionsA: saved.instructionsA,
+    instructionsB: saved.instructionsB,
   };
+}
+
+/** The `start-run` command for `prompt`: instructions go along only when there are some. */
+export function startRunCommand(prompt: string, settings: RunSettings): Extract<ClientCommand, { type: 'start-run' }> {
+  const { modelA, modelB, passes, maxTurns } = settings;
+  const instructionsA = settings.instructionsA.trim();
+  const instructionsB = settings.instructionsB.trim();
+  return {
+    type: 'start-run',
+    prompt,
+    ...(modelA ? { modelA } : {}),
+    ...(modelB ? { modelB } : {}),
+    passes,
+    maxTurns,
+    ...(instructionsA ? { instructionsA } : {}),
+    ...(instructionsB ? { instructionsB } : {}),
+  };
+}
+
+/** Saved instructions as the server accepts them: text, no longer than it allows. */
+function savedInstructions(value: unknown): string {
+  return typeof value === 'string' ? value.slice(0, MAX_INSTRUCTIONS) : '';
 }
 
 /** The settings saved in this browser, or the defaults. */
@@ -75,6 +119,8 @@ export function loadSettings(): RunSettings {
       modelB: typeof parsed.modelB === 'string' ? parsed.modelB : '',
       passes: typeof parsed.passes === 'number' ? parsed.passes : DEFAULT_SETTINGS.passes,
       maxTurns: typeof parsed.maxTurns === 'number' ? parsed.maxTurns : DEFAULT_SETTINGS.maxTurns,
+      instructionsA: savedInstructions(parsed.instructionsA),
+      instructionsB: savedInstructions(parsed.instructionsB),
     };
   } catch {
     return DEFAULT_SETTINGS;
