@@ -17,6 +17,11 @@ async function deadUrl(): Promise<string> {
   return `http://127.0.0.1:${port}/v1`;
 }
 
+/** An endpoint on a server that says nothing about its models: Duet assumes 4096 tokens. */
+function plain(id: string, baseUrl: string) {
+  return { id, baseUrl, context: { window: 4096, source: 'default' }, server: 'openai-compatible', startsInReasoning: false };
+}
+
 async function refusal(promise: Promise<unknown>): Promise<string> {
   const err = await promise.then(
     () => undefined,
@@ -30,7 +35,7 @@ describe('resolveModels', () => {
   it('defaults to the first two ids the server lists', async () => {
     const server = await serverWith(['qwen', 'llama', 'gemma']);
     const models = await resolveModels({ baseUrl: server.baseUrl });
-    expect(models).toEqual({ A: { id: 'qwen', baseUrl: server.baseUrl }, B: { id: 'llama', baseUrl: server.baseUrl } });
+    expect(models).toEqual({ A: plain('qwen', server.baseUrl), B: plain('llama', server.baseUrl) });
   });
 
   it('uses the one id twice when the server lists only one', async () => {
@@ -48,7 +53,7 @@ describe('resolveModels', () => {
   it('gives each model its own server when the base URL is overridden per model', async () => {
     const [a, b] = await Promise.all([serverWith(['a1', 'a2']), serverWith(['b1', 'b2'])]);
     const models = await resolveModels({ baseUrl: 'http://127.0.0.1:9/unused', baseUrlA: a.baseUrl, baseUrlB: b.baseUrl });
-    expect(models).toEqual({ A: { id: 'a1', baseUrl: a.baseUrl }, B: { id: 'b1', baseUrl: b.baseUrl } });
+    expect(models).toEqual({ A: plain('a1', a.baseUrl), B: plain('b1', b.baseUrl) });
   });
 
   it('passes the API key on to both endpoints', async () => {

@@ -1,5 +1,6 @@
 /** `/api/health` and `/api/models`: what the server runs on and which models it can reach. Never an API key. */
 import { Router } from 'express';
+import { demoEndpointInfo, discoverEndpoint, usableModels, type EndpointInfo } from '../endpoints/index.ts';
 import { displayUrl, listModels } from '../llm/index.ts';
 import type { Health, KernelCounts, ModelList, ModelSlot, SandboxReport } from '../protocol/index.ts';
 import { slotBaseUrl, type ModelContext } from './run-models.ts';
@@ -47,15 +48,32 @@ export function infoRoutes(ctx: InfoContext): Router {
     res.json(body);
   });
 
+  /** What discovery finds at a URL, or why it found nothing; the demo URL is answered without a request. */
+  const discover = async (url: string): Promise<{ info?: EndpointInfo; error?: string }> => {
+    if (url === models.demoBaseUrl) return { info: demoEndpointInfo(models.demoModels) };
+    try {
+      return { info: await discoverEndpoint(url, models.config.apiKey, { signal: AbortSignal.timeout(ctx.probeTimeoutMs), timeoutMs: ctx.probeTimeoutMs }) };
+    } catch (err) {
+      return { error: err instanceof Error ? err.message : String(err) };
+    }
+  };
+
   r.get('/api/models', async (_req, res) => {
     const urls = { A: slotBaseUrl(models, 'A'), B: slotBaseUrl(models, 'B') };
-    const a = probe(urls.A);
-    const b = urls.B === urls.A ? a : probe(urls.B);
+    const a = discover(urls.A);
+    const b = urls.B === urls.A ? a : discover(urls.B);
     const [fa, fb] = await Promise.all([a, b]);
-    const row = (slot: ModelSlot, url: string, f: { models: string[]; error?: string }): ModelList['endpoints'][number] => ({
+    const row = (slot: ModelSlot, url: string, f: { info?: EndpointInfo; error?: string }): ModelList['endpoints'][number] => ({
       slot,
       baseUrl: displayUrl(url),
-      models: f.models,
+      // The picker's list: what Duet would pick, in that order, so its first entries are the default choice.
+      models: f.info ? usableModels(f.info).map((m) => m.id) : [],
+      ...(f.info
+        ? {
+            details: f.info.models.map((m) => ({ id: m.id, type: m.type, loaded: m.loaded, contextWindow: m.contextWindow })),
+            server: f.info.kind,
+          }
+        : {}),
       ...(f.error !== undefined ? { error: f.error } : {}),
     });
     const body: ModelList = { endpoints: [row('A', urls.A, fa), row('B', urls.B, fb)], demo: [...models.demoModels] };

@@ -1,11 +1,13 @@
 /**
  * Which endpoint answers as A and B for one run. A model id of `demo-a` or
  * `demo-b`, or a base URL of `demo`, means the demo models this server serves
- * itself; everything else goes to the configured OpenAI-compatible server.
+ * itself; everything else goes to the configured OpenAI-compatible server, picked
+ * by the rule `duet run` uses too (`chooseModels` in endpoints/choose.ts).
  */
 import type { DuetConfig } from '../config/index.ts';
 import type { ModelEndpoint } from '../controller/index.ts';
-import { ModelError, displayUrl, listModels } from '../llm/index.ts';
+import { demoEndpointInfo, pickModels, type Choice, type ChoiceProblem, type PickSlot } from '../endpoints/index.ts';
+import { ModelError, displayUrl } from '../llm/index.ts';
 import type { ModelSlot } from '../protocol/index.ts';
 import { HttpError } from './errors.ts';
 
@@ -13,7 +15,7 @@ import { HttpError } from './errors.ts';
 export const DEMO_BASE_URL_KEYWORD = 'demo';
 
 export interface ModelContext {
-  config: Pick<DuetConfig, 'baseUrl' | 'baseUrlA' | 'baseUrlB' | 'modelA' | 'modelB' | 'apiKey'>;
+  config: Pick<DuetConfig, 'baseUrl' | 'baseUrlA' | 'baseUrlB' | 'modelA' | 'modelB' | 'apiKey' | 'contextA' | 'contextB'>;
   demoModels: readonly string[];
   /** Where this server serves the demo models: `http://127.0.0.1:PORT/demo/v1`. */
   demoBaseUrl: string;
@@ -27,40 +29,42 @@ export function slotBaseUrl(ctx: ModelContext, slot: ModelSlot): string {
   return raw === DEMO_BASE_URL_KEYWORD ? ctx.demoBaseUrl : raw.replace(/\/+$/, '');
 }
 
-/** Both endpoints of a run; a 400 or 502 that says what to change when that is impossible. */
+/** Both endpoints of a run; a 400 (the ids asked for) or 502 (the servers) that says what to change when that is impossible. */
 export async function resolveRunModels(ctx: ModelContext, wanted: { modelA?: string | undefined; modelB?: string | undefined }, signal?: AbortSignal): Promise<{ A: ModelEndpoint; B: ModelEndpoint }> {
-  const listed = new Map<string, Promise<string[]>>();
-  const idsAt = (url: string): Promise<string[]> => {
-    let ids = listed.get(url);
-    if (!ids) {
-      ids = listModels(url, ctx.config.apiKey, signal);
-      listed.set(url, ids);
-    }
-    return ids;
-  };
-  const pick = async (slot: ModelSlot): Promise<ModelEndpoint> => {
-    const id = (slot === 'A' ? wanted.modelA : wanted.modelB) ?? (slot === 'A' ? ctx.config.modelA : ctx.config.modelB);
-    const url = slotBaseUrl(ctx, slot);
-    const demo = (model: string): ModelEndpoint => ({ id: model, baseUrl: ctx.demoBaseUrl, apiKey: ctx.demoApiKey, label: DEMO_BASE_URL_KEYWORD });
-    if (id !== undefined && ctx.demoModels.includes(id)) return demo(id);
+  const demoList = ctx.demoModels.join(', ');
+  const slot = (s: ModelSlot): PickSlot => {
+    const id = (s === 'A' ? wanted.modelA : wanted.modelB) ?? (s === 'A' ? ctx.config.modelA : ctx.config.modelB);
+    const contextFlag = s === 'A' ? ctx.config.contextA : ctx.config.contextB;
+    // A demo id picks the demo models whatever the slot's base URL is.
+    const url = id !== undefined && ctx.demoModels.includes(id) ? ctx.demoBaseUrl : slotBaseUrl(ctx, s);
     if (url === ctx.demoBaseUrl) {
-      if (id !== undefined) throw new HttpError(400, `Model ${slot} "${id}" is not a demo model; the demo models are ${ctx.demoModels.join(', ')}.`);
-      return demo(ctx.demoModels[slot === 'A' ? 0 : Math.min(1, ctx.demoModels.length - 1)] as string);
+      return { baseUrl: url, wanted: id, contextFlag, apiKey: ctx.demoApiKey, label: DEMO_BASE_URL_KEYWORD, known: demoEndpointInfo(ctx.demoModels) };
     }
-    const endpoint = (model: string): ModelEndpoint => ({ id: model, baseUrl: url, ...(ctx.config.apiKey ? { apiKey: ctx.config.apiKey } : {}) });
-    if (id !== undefined) return endpoint(id);
-    let ids: string[];
-    try {
-      ids = await idsAt(url);
-    } catch (err) {
-      const message = err instanceof ModelError ? err.message : `Could not list the models at ${displayUrl(url)}.`;
-      throw new HttpError(502, `${message} To try Duet without a model server, pick the demo models (${ctx.demoModels.join(', ')}).`);
-    }
-    if (ids.length === 0) {
-      throw new HttpError(502, `The model server at ${displayUrl(url)} lists no models. Load a model there, or pick the demo models (${ctx.demoModels.join(', ')}).`);
-    }
-    return endpoint(ids[slot === 'A' ? 0 : Math.min(1, ids.length - 1)] as string);
+    return { baseUrl: url, wanted: id, contextFlag, apiKey: ctx.config.apiKey };
   };
-  const [A, B] = await Promise.all([pick('A'), pick('B')]);
-  return { A, B };
+  let choice: Choice;
+  try {
+    // Asked once, not waited out while a server loads its model: the run's request waits on
+    // this, and nothing in the page could show or stop that wait; the answer says it is loading.
+    choice = await pickModels({ A: slot('A'), B: slot('B') }, signal === undefined ? {} : { signal });
+  } catch (err) {
+    const urls = [...new Set([slotBaseUrl(ctx, 'A'), slotBaseUrl(ctx, 'B')])].map(displayUrl).join(' and ');
+    const message = err instanceof ModelError ? err.message : `Could not list the models at ${urls}.`;
+    throw new HttpError(502, `${message} To try Duet without a model server, pick the demo models (${demoList}).`);
+  }
+  if (!choice.ok) throw refusal(choice.problem, ctx.demoBaseUrl, demoList);
+  return choice.models;
+}
+
+/** The problem as the browser shows it: the ids asked for are the request's fault (400), an unusable server is not (502). */
+function refusal(problem: ChoiceProblem, demoBaseUrl: string, demoList: string): HttpError {
+  switch (problem.reason) {
+    case 'not-listed':
+    case 'embedding':
+      return new HttpError(400, problem.baseUrl === demoBaseUrl ? problem.message : `${problem.message} Pick another model, or the demo models (${demoList}).`);
+    case 'no-models':
+      return new HttpError(502, `${problem.message} Load a model there, or pick the demo models (${demoList}).`);
+    case 'no-chat-models':
+      return new HttpError(502, `${problem.message} Load a chat model there, or pick the demo models (${demoList}).`);
+  }
 }

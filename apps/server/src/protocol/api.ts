@@ -3,6 +3,7 @@
  * and the browser that reads them.
  */
 import type { SandboxMode } from '@duet/kernel';
+import type { ServerKind } from './notebook.ts';
 import type { ModelSlot } from './notebook.ts';
 
 /** What `/api/health` says about isolation. */
@@ -31,11 +32,30 @@ export interface Health {
   kernels: KernelCounts;
 }
 
-/** One configured model endpoint and the ids it lists. */
+/** What the server found out about one listed model. `null`: the model server did not say. */
+export interface ListedModelDetails {
+  id: string;
+  /** `embedding` models cannot chat; the picker leaves them out. */
+  type: 'llm' | 'embedding' | 'unknown';
+  /** Whether the model server has it in memory now. */
+  loaded: boolean | null;
+  /** The context window a chat request gets, in tokens. */
+  contextWindow: number | null;
+}
+
+/** One configured model endpoint and the models it lists. */
 export interface ModelEndpointInfo {
   slot: ModelSlot;
   baseUrl: string;
+  /**
+   * The ids the model picker shows, in the order Duet picks them: chat models only
+   * (embedding models left out), the ones the server has loaded first.
+   */
   models: string[];
+  /** Every model the endpoint lists, embedding models included, in its own order. */
+  details?: ListedModelDetails[];
+  /** The server software, when Duet could tell. */
+  server?: ServerKind;
   error?: string;
 }
 

@@ -84,6 +84,9 @@ export interface WaitingState {
   detail: string | null;
 }
 
+/** Which server software answers at a base URL, as far as Duet could tell. */
+export type ServerKind = 'lmstudio' | 'ollama' | 'llamacpp' | 'vllm' | 'demo' | 'openai-compatible';
+
 /** Where a model's context window size came from. */
 export type ContextSource = 'flag' | 'server' | 'default';
 

@@ -1,0 +1,12 @@
+export type { ModelType, ModelInfo, EndpointInfo, DiscoverOptions } from './types.ts';
+export { openEndpoint, discoverEndpoint, DESCRIBE_AT_MOST } from './discover.ts';
+export type { EndpointDiscovery } from './discover.ts';
+export { chooseModels, usableModels } from './choose.ts';
+export type { SlotRequest, ChoiceInput, Choice, ChoiceProblem, ChoiceProblemReason } from './choose.ts';
+export { pickModels } from './pick.ts';
+export type { PickSlot } from './pick.ts';
+export { demoEndpointInfo, DEMO_CONTEXT_WINDOW } from './demo.ts';
+export { idLooksLikeEmbedding, familyIsEmbedding } from './embedding.ts';
+export { idStartsInReasoning, templateStartsInReasoning } from './reasoning.ts';
+export { ollamaDefaultContext, numCtxParameter } from './ollama-context.ts';
+export { serverOrigin } from './probe.ts';
