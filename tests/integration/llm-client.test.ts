@@ -65,7 +65,8 @@ describe('streamChat', () => {
       { type: 'reasoning', text: 'a greeting.' },
       { type: 'content', text: 'Hel' },
       { type: 'content', text: 'lo!' },
-      { type: 'finish', reason: 'stop', usage: { completionTokens: 4 } },
+      // The scripted server counts the prompt as a quarter of its characters: 'Say hello.' is 3.
+      { type: 'finish', reason: 'stop', usage: { completionTokens: 4, promptTokens: 3 } },
     ]);
     expect(server.requests[0]).toMatchObject({ model: 'model-one', stream: true, messages: ASK });
   });
@@ -167,10 +168,12 @@ describe('streamChat', () => {
     expect(server.exchanges[0]?.outcome).toBe('client-closed');
   });
 
-  it('gives up on a server that never sends the first chunk', async () => {
+  it('gives up on a server that never sends the first chunk after the first-token timeout, naming its flag', async () => {
     const server = await startServer(() => [{ type: 'stall' }]);
-    const { error } = await collect(streamChat(options(server, { idleTimeoutMs: 200 })));
+    const { error } = await collect(streamChat(options(server, { firstTokenTimeoutMs: 200, idleTimeoutMs: 100 })));
     expect(error).toMatchObject({ kind: 'stalled' });
+    expect((error as Error).message).toContain('within 0.2 s of the request');
+    expect((error as Error).message).toContain('--first-token-timeout');
   });
 
   it('explains an HTTP 500 with the server message', async () => {

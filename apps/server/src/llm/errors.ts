@@ -2,18 +2,43 @@
 export type ModelErrorKind =
   /** No connection could be made (refused, unknown host, TLS failure). */
   | 'unreachable'
-  /** The server answered with an HTTP error status. */
+  /** The server answered with an HTTP error status, or an error event, that none of the kinds below explains. */
   | 'http'
   /** A 404: the endpoint (usually a missing `/v1`) or the model does not exist. */
   | 'not-found'
   /** The server answered something that is not an OpenAI-style response. */
   | 'bad-response'
-  /** Nothing arrived for longer than the idle timeout. */
+  /** Nothing arrived for the first-token timeout (before the answer) or the idle timeout (within it). */
   | 'stalled'
   /** The connection closed in the middle of an answer. */
   | 'dropped'
   /** The caller's signal aborted the request. */
-  | 'aborted';
+  | 'aborted'
+  /** The conversation does not fit the model's context window (see `promptTokens`, `contextWindow`). */
+  | 'context-overflow'
+  /** The model's chat template rejects the `system` role. */
+  | 'system-role'
+  /**
+   * The server is still loading the model: its own 503 answer (then `retryable`), or, once
+   * Duet stopped asking again, the model was still loading when the first-token timeout ran out.
+   */
+  | 'loading'
+  /** LM Studio has no model loaded (Just-in-Time loading off or failed). */
+  | 'no-model-loaded';
+
+/** What a {@link ModelError} knows besides its message. */
+export interface ModelErrorDetails {
+  /** The display form of the base URL. */
+  url: string;
+  status?: number;
+  cause?: unknown;
+  /** The server's own words, with the API key removed. */
+  serverMessage?: string;
+  promptTokens?: number;
+  contextWindow?: number;
+  /** Default false; see {@link ModelError.retryable}. */
+  retryable?: boolean;
+}
 
 /**
  * A failure talking to a model server, with a message a user can act on.
@@ -24,13 +49,29 @@ export class ModelError extends Error {
   readonly kind: ModelErrorKind;
   /** The base URL of the server, safe to show. */
   readonly url: string;
+  /** The HTTP status, or the numeric `code` of an error the server sent inside a stream. */
   readonly status?: number;
+  /** The server's own words, when it gave any (API key removed). */
+  readonly serverMessage?: string;
+  /** How many tokens the server counted in the prompt, when it said (`context-overflow`). */
+  readonly promptTokens?: number;
+  /** The model's context window in tokens, when the server said (`context-overflow`). */
+  readonly contextWindow?: number;
+  /**
+   * The server said to ask again later: llama.cpp's 503 "Loading model" while it loads.
+   * {@link withLoadingRetry} and `streamChat` wait and ask again; everything else is final.
+   */
+  readonly retryable: boolean;
 
-  constructor(kind: ModelErrorKind, message: string, details: { url: string; status?: number; cause?: unknown }) {
+  constructor(kind: ModelErrorKind, message: string, details: ModelErrorDetails) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.kind = kind;
     this.url = details.url;
     if (details.status !== undefined) this.status = details.status;
+    if (details.serverMessage !== undefined) this.serverMessage = details.serverMessage;
+    if (details.promptTokens !== undefined) this.promptTokens = details.promptTokens;
+    if (details.contextWindow !== undefined) this.contextWindow = details.contextWindow;
+    this.retryable = details.retryable ?? false;
   }
 }
 
@@ -87,4 +128,9 @@ export function missingV1Hint(url: string): string {
 /** The message of an unreachable server, shared by every request kind. */
 export function unreachableMessage(url: string, reason: string): string {
   return `Could not reach the model server at ${url} (${reason}). Is LM Studio/Ollama running? Check --base-url; OpenAI-compatible servers usually end in /v1.`;
+}
+
+/** A duration for messages: whole seconds as `60 s`, others to a tenth, `0.4 s`. */
+export function formatSeconds(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;
 }
