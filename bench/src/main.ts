@@ -4,6 +4,7 @@
  */
 import { benchBrowser } from './browser.ts';
 import { benchController } from './controller.ts';
+import { benchConversation } from './conversation.ts';
 import { benchKernel } from './kernel.ts';
 import type { BenchSection } from './report.ts';
 import { benchSandbox } from './sandbox.ts';
@@ -22,6 +23,7 @@ const SECTIONS: Section[] = [
   { key: 'kernel', run: benchKernel },
   { key: 'sandbox', run: benchSandbox },
   { key: 'controller', run: benchController },
+  { key: 'conversation', run: benchConversation },
   { key: 'server', run: benchServer },
   { key: 'browser', run: benchBrowser },
 ];

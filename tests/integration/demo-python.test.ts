@@ -98,7 +98,8 @@ describe('the demo server', () => {
     for await (const delta of streamChat({ baseUrl: server.baseUrl, model: 'demo-b', messages })) {
       if (delta.type === 'content') content += delta.text;
       else if (delta.type === 'reasoning') reasoning += delta.text;
-      else expect(delta.reason).toBe('stop');
+      else if (delta.type === 'finish') expect(delta.reason).toBe('stop');
+      else throw new Error(`the demo model sent an unexpected ${delta.type} delta`);
     }
     expect({ content, reasoning }).toEqual(demoAnswer('demo-b', messages));
     expect(server.exchanges[0]?.outcome).toBe('completed');

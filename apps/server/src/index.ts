@@ -5,6 +5,7 @@ export * from './notebook/index.ts';
 export * from './splitter/index.ts';
 export * from './controller/index.ts';
 export * from './config/index.ts';
+export * from './endpoints/index.ts';
 export * from './http/index.ts';
 export * from './kernels/index.ts';
 export { createLogger, DailyFile, REDACTED_PATHS } from './log.ts';

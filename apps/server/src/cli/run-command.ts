@@ -9,7 +9,8 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { KernelSession } from '@duet/kernel';
 import { ConfigError, resolveModels, type DuetConfig } from '../config/index.ts';
 import { DEMO_KEYWORD } from '../config/models.ts';
-import { CellRunner, GenerationController } from '../controller/index.ts';
+import { CellRunner, DEFAULT_CONTEXT_WINDOW, GenerationController, inventoryLine, readKernelInventory, type ModelEndpoint } from '../controller/index.ts';
+import { displayUrl } from '../llm/index.ts';
 import { startDemoServer } from '../demo/index.ts';
 import type { ScriptedModelServer } from '../models/index.ts';
 import { Autosaver, NotebookDocument } from '../notebook/index.ts';
@@ -64,7 +65,7 @@ export async function runCommand(args: RunArgs, config: DuetConfig, io: Io): Pro
     if (usesDemo) demo = await setup(startDemoServer());
     const models = await setup(resolveModels(config, demo?.baseUrl));
     const rt = await setup(prepareRuntime(config, (m) => io.err(m)));
-    io.err(`models: A = ${models.A.id} (${models.A.baseUrl}), B = ${models.B.id} (${models.B.baseUrl})`);
+    for (const slot of ['A', 'B'] as const) io.err(describeModel(slot, models[slot]));
     io.err(`kernel: ${rt.python} (Python ${rt.pythonVersion}), sandbox: ${rt.sandbox.mode}${rt.sandbox.notes.length ? ` — ${rt.sandbox.notes.join(' ')}` : ''}`);
     await mkdir(workdir, { recursive: true });
     kernel = new KernelSession({ python: rt.python, workdir, launcher: rt.launcher, log: rt.log });
@@ -74,8 +75,17 @@ export async function runCommand(args: RunArgs, config: DuetConfig, io: Io): Pro
     saver = new Autosaver(doc, out, 500, (err) => rt.log.error({ err: String(err) }, 'autosave failed'));
     const stopProgress = reportProgress(doc, (l) => io.err(l));
     const runner = new CellRunner({ doc, kernel, cellTimeoutMs: config.cellTimeout * 1000, log: rt.log });
-    controller = new GenerationController({ doc, runner, log: rt.log });
-    const summary = await controller.start({ prompt, models, required: config.passes, maxTurns: config.maxTurns });
+    const session = kernel;
+    controller = new GenerationController({ doc, runner, log: rt.log, inventory: async () => inventoryLine(await readKernelInventory(session, rt.log)) });
+    const summary = await controller.start({
+      prompt,
+      models,
+      required: config.passes,
+      maxTurns: config.maxTurns,
+      idleTimeoutMs: config.idleTimeout * 1000,
+      firstTokenTimeoutMs: config.firstTokenTimeout * 1000,
+      instructions: { ...(config.instructionsA !== undefined ? { A: config.instructionsA } : {}), ...(config.instructionsB !== undefined ? { B: config.instructionsB } : {}) },
+    });
     stopProgress();
     await saver.close();
     saver = null;
@@ -125,4 +135,14 @@ async function checkWritable(dir: string): Promise<void> {
     throw new ConfigError(`Cannot write the notebook: the folder ${dir} does not exist or is not writable (${code}). Choose another --out.`);
   }
   await rm(probe, { force: true });
+}
+
+/** One line per model for the start of a run: where it is served and how large its window is, with the flag to change a guess. */
+export function describeModel(slot: 'A' | 'B', m: ModelEndpoint): string {
+  const window = m.context?.window ?? DEFAULT_CONTEXT_WINDOW;
+  const source = m.context?.source ?? 'default';
+  const flag = `--context-${slot.toLowerCase()}`;
+  const context =
+    source === 'flag' ? `context ${window} tokens (${flag})` : source === 'server' ? `context ${window} tokens (from the server)` : `context ${window} tokens assumed: the server did not say; pass ${flag} if it is larger`;
+  return `model ${slot}: ${m.id} at ${m.label ?? displayUrl(m.baseUrl)}, ${context}`;
 }

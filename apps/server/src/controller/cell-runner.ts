@@ -4,8 +4,9 @@
  * phase, test status and the green count. The cell time limit lives here: past
  * it the cell is interrupted, and if the kernel does not answer it is restarted.
  */
-import { KernelDiedError, OutputArea, type ErrorOutput, type KernelLogger, type KernelSession } from '@duet/kernel';
+import { KernelDiedError, type ErrorOutput, type KernelLogger, type KernelSession, type NbOutput, type OutputArea } from '@duet/kernel';
 import type { NotebookDocument } from '../notebook/document.ts';
+import { outputCutNote } from './output-cut.ts';
 import { DiskWatch, formatLimit } from './disk-watch.ts';
 import { outputsText } from './feedback.ts';
 import { testStatusFor } from './test-status.ts';
@@ -144,7 +145,7 @@ export class CellRunner {
     doc.clearOutputs(id);
     const startedAt = Date.now();
     doc.setRuntime(id, { phase: 'running', startedAt });
-    const area = new OutputArea();
+    const area = doc.outputArea((hit) => outputCutNote(hit, doc.limits));
     let status: CellOutcome['status'] = 'ok';
     let result: Awaited<ReturnType<KernelSession['run']>>['result'] = { status: 'error', executionCount: null };
     const timer = new CellTimer(this.#o.cellTimeoutMs, this.#o.interruptGraceMs, kernel, log);
@@ -176,10 +177,8 @@ export class CellRunner {
     // A quick cell may have written past the limit between two looks.
     if (!disk.exceeded) await disk.check();
     if (disk.exceeded) {
-      const interrupted = area.outputs.findIndex((o) => o.output_type === 'error' && o.ename === 'KeyboardInterrupt');
-      if (interrupted >= 0) area.outputs.splice(interrupted, 1);
+      area.removeWhere(isInterrupt);
       this.#appendError(
-        id,
         area,
         'DiskLimit',
         `Duet stopped this cell: the working folder ${kernel.workdir} holds more than its ${formatLimit(kernel.limits.diskBytes)} limit. Delete files there to go on.`,
@@ -189,7 +188,7 @@ export class CellRunner {
       stoppedByRestart = false;
     }
     if (stoppedByRestart) {
-      this.#appendError(id, area, 'CellStopped', 'Duet stopped this cell; it did not respond to the interrupt, so the kernel was restarted: variables from earlier cells are gone.');
+      this.#appendError(area, 'CellStopped', 'Duet stopped this cell; it did not respond to the interrupt, so the kernel was restarted: variables from earlier cells are gone.');
       result = { status: 'error', executionCount: null, ename: 'CellStopped' };
     }
     if (timer.fired && status === 'ok') status = 'timeout';
@@ -197,12 +196,11 @@ export class CellRunner {
     const secs = Number((this.#o.cellTimeoutMs / 1000).toFixed(1));
     if (status === 'timeout') {
       // The KeyboardInterrupt was Duet's own doing; the timeout error says what happened.
-      const interrupted = area.outputs.findIndex((o) => o.output_type === 'error' && o.ename === 'KeyboardInterrupt');
-      if (interrupted >= 0) area.outputs.splice(interrupted, 1);
-      this.#appendError(id, area, 'CellTimeout', `Duet stopped this cell: it ran longer than the ${secs} s cell time limit (--cell-timeout).`);
+      area.removeWhere(isInterrupt);
+      this.#appendError(area, 'CellTimeout', `Duet stopped this cell: it ran longer than the ${secs} s cell time limit (--cell-timeout).`);
       result = { status: 'error', executionCount: result.executionCount, ename: 'CellTimeout' };
     } else if (status === 'died') {
-      this.#appendError(id, area, 'KernelDied', 'The kernel died while running this cell (memory or another limit, or the code ended the process). It was restarted: variables from earlier cells are gone; run them again.');
+      this.#appendError(area, 'KernelDied', 'The kernel died while running this cell (memory or another limit, or the code ended the process). It was restarted: variables from earlier cells are gone; run them again.');
       result = { status: 'error', executionCount: null, ename: 'KernelDied' };
     }
     doc.setOutputs(id, [...area.outputs], result.executionCount);
@@ -222,9 +220,10 @@ export class CellRunner {
     return outcome;
   }
 
-  #appendError(id: string, area: OutputArea, ename: string, evalue: string): void {
+  /** Duet's own word on how the cell ended: kept even when the cell's output was cut; the document gets it with the final outputs. */
+  #appendError(area: OutputArea, ename: string, evalue: string): void {
     const output: ErrorOutput = { output_type: 'error', ename, evalue, traceback: [`${ename}: ${evalue}`] };
-    this.#o.doc.applyExecuteEvent(id, area, { kind: 'output', output });
+    area.appendNote(output);
   }
 
   async #restart(why: string): Promise<void> {
@@ -241,6 +240,10 @@ export class CellRunner {
 }
 
 class KernelGaveUp extends Error {}
+
+function isInterrupt(o: NbOutput): boolean {
+  return o.output_type === 'error' && o.ename === 'KeyboardInterrupt';
+}
 
 const NO_ASSERT_NOTE = 'This test has no assert statement, so it proves nothing and does not count as green.';
 
@@ -262,6 +265,8 @@ class CellTimer {
   stopped = false;
   #timers: NodeJS.Timeout[] = [];
   #interrupting = false;
+  /** The cell is over: nothing may start interrupting the kernel any more. */
+  #cleared = false;
   #reject: (e: Error) => void = () => {};
   readonly gaveUp: Promise<never>;
 
@@ -276,6 +281,7 @@ class CellTimer {
   }
 
   start(): void {
+    if (this.#cleared) return;
     this.#timers.push(
       setTimeout(() => {
         if (this.#interrupting) return;
@@ -286,9 +292,9 @@ class CellTimer {
     );
   }
 
-  /** Interrupts the cell now, as Stop does. */
+  /** Interrupts the cell now, as Stop does; once the cell is over, does nothing. */
   stop(): void {
-    if (this.#interrupting) return;
+    if (this.#interrupting || this.#cleared) return;
     this.stopped = true;
     this.#interrupt();
   }
@@ -302,7 +308,14 @@ class CellTimer {
     this.#timers.push(setTimeout(() => this.#reject(new KernelGaveUp('interrupt did not stop the cell')), this.graceMs));
   }
 
+  /**
+   * Ends the timer for good. A late stop() (the disk check after a quick cell) would
+   * otherwise start an interval that interrupts whatever runs next, every second,
+   * and keeps `duet run` from ever exiting.
+   */
   clear(): void {
+    this.#cleared = true;
     for (const t of this.#timers) clearTimeout(t);
+    this.#timers = [];
   }
 }

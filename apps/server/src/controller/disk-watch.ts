@@ -7,7 +7,10 @@ import { directoryBytes } from '@duet/kernel';
 export class DiskWatch {
   exceeded = false;
   #timer: NodeJS.Timeout | null = null;
-  #checking = false;
+  /** The measurement under way, if any: one at a time. */
+  #measuring: Promise<void> | null = null;
+  /** Between start() and stop(): only then does passing the limit stop the cell. */
+  #watching = false;
 
   constructor(
     readonly workdir: string,
@@ -17,32 +20,50 @@ export class DiskWatch {
   ) {}
 
   start(): void {
+    this.#watching = true;
     this.#timer = setInterval(() => void this.check(), this.intervalMs);
     this.#timer.unref();
   }
 
-  /** Measures once; fires `onExceeded` the first time the limit is passed. */
+  /**
+   * Measures and says whether the limit is passed. A call made while a measurement
+   * is under way waits for it and then measures afresh, so its answer is as of the
+   * call: the look after a cell ends must not be answered by a look from before.
+   * While watching, the first pass fires `onExceeded`; after stop(), it only sets `exceeded`.
+   */
   async check(): Promise<boolean> {
-    if (this.exceeded || this.#checking) return this.exceeded;
-    this.#checking = true;
+    while (this.#measuring) await this.#measuring;
+    if (this.exceeded) return true;
+    const measuring = this.#measure();
+    this.#measuring = measuring;
     try {
-      if ((await directoryBytes(this.workdir, this.limitBytes)) > this.limitBytes) {
-        this.exceeded = true;
-        this.stop();
-        this.onExceeded();
-      }
+      await measuring;
     } finally {
-      this.#checking = false;
+      if (this.#measuring === measuring) this.#measuring = null;
     }
     return this.exceeded;
   }
 
   stop(): void {
+    this.#watching = false;
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = null;
   }
+
+  async #measure(): Promise<void> {
+    const bytes = await directoryBytes(this.workdir, this.limitBytes).catch(() => 0);
+    if (bytes <= this.limitBytes || this.exceeded) return;
+    this.exceeded = true;
+    const watching = this.#watching;
+    this.stop();
+    if (watching) this.onExceeded();
+  }
 }
 
+/** Bytes as a limit is read: `1 GB`, `32 MB`, `512 KB`. */
 export function formatLimit(bytes: number): string {
-  return bytes >= 1024 ** 3 ? `${(bytes / 1024 ** 3).toFixed(bytes % 1024 ** 3 === 0 ? 0 : 1)} GB` : `${Math.round(bytes / 1024 ** 2)} MB`;
+  const unit = (n: number, size: number, name: string): string => `${(n / size).toFixed(n % size === 0 || n / size >= 10 ? 0 : 1)} ${name}`;
+  if (bytes >= 1024 ** 3) return unit(bytes, 1024 ** 3, 'GB');
+  if (bytes >= 1024 ** 2) return unit(bytes, 1024 ** 2, 'MB');
+  return `${Math.round(bytes / 1024)} KB`;
 }

@@ -8,11 +8,16 @@ import type { KernelLogger } from '@duet/kernel';
 import { assertNever } from '@duet/kernel';
 import { ModelError, displayUrl, streamChat, type ChatDelta, type StreamChatOptions } from '../llm/index.ts';
 import type { NotebookDocument } from '../notebook/document.ts';
-import type { HaltReason, ModelSlot } from '../protocol/notebook.ts';
+import type { ContextMeter, HaltReason, ModelSlot } from '../protocol/notebook.ts';
 import { CellSplitter, type SplitEvent } from '../splitter/index.ts';
+import { requestAnswer } from './answer-request.ts';
 import type { CellRunner } from './cell-runner.ts';
+import { DEFAULT_CONTEXT_WINDOW, planRequest, type RequestPlan } from './context-budget.ts';
 import { feedbackText } from './feedback.ts';
-import { buildMessages, type TurnRecord } from './prompts.ts';
+import { processModelMemory, type ModelMemory } from './model-memory.ts';
+import { correctionText, systemPrompt, type SlipKind, type TurnRecord } from './prompts.ts';
+import { relayedAnswer, type RelayedCell } from './relay.ts';
+import { summarizeTurn } from './turn-summary.ts';
 import type { CellOutcome, ModelEndpoint, RunOptions, RunSummary } from './types.ts';
 
 export interface GenerationControllerOptions {
@@ -23,6 +28,18 @@ export interface GenerationControllerOptions {
   chat?: (opts: StreamChatOptions) => AsyncIterable<ChatDelta>;
   /** Called at the moment the required tests are green (before the streams close); for measuring halt latency. */
   onHalting?: (reason: HaltReason) => void;
+  /** What Duet has learnt about each model; shared by every controller of the process unless given. */
+  memory?: ModelMemory;
+  /** One sentence on what the kernel has installed, for the system prompt; read once per run. */
+  inventory?: () => Promise<string | undefined>;
+}
+
+/** How a turn went, for the loop that decides what comes next. */
+interface TurnResult {
+  record: TurnRecord;
+  runnable: number;
+  /** Code that Duet could not run because of the answer's form, when a correction was asked for. */
+  slip: SlipKind | null;
 }
 
 /** How often the run state's tokens-per-second figure is refreshed. */
@@ -36,8 +53,11 @@ export class GenerationController {
   /** The cells this run queued; only their outcomes count towards the green total. */
   readonly #ours = new Set<string>();
 
+  readonly #memory: ModelMemory;
+
   constructor(opts: GenerationControllerOptions) {
     this.#o = opts;
+    this.#memory = opts.memory ?? processModelMemory;
   }
 
   get active(): boolean {
@@ -67,7 +87,7 @@ export class GenerationController {
       required: opts.required,
       halted: null,
     });
-    doc.setRun({ active: true, halted: null, passes: 0, required: opts.required, turn: 0, maxTurns: opts.maxTurns, streaming: null, tokensPerSecond: null, error: null });
+    doc.setRun({ active: true, halted: null, passes: 0, required: opts.required, turn: 0, maxTurns: opts.maxTurns, streaming: null, tokensPerSecond: null, error: null, waiting: null, context: { A: null, B: null } });
     doc.addCell({ cellType: 'markdown', source: opts.prompt, duet: { role: 'prompt', model: null, turn: 0 } });
     log.info({ notebook: doc.name, modelA: opts.models.A.id, modelB: opts.models.B.id, required: opts.required, maxTurns: opts.maxTurns }, 'run started');
 
@@ -75,13 +95,23 @@ export class GenerationController {
     let emptyTurns = 0;
     let turn = 0;
     try {
+      this.#sayOnce(opts);
+      const inventory = await this.#o.inventory?.().catch(() => undefined);
+      const system = (slot: ModelSlot): string =>
+        systemPrompt({ slot, required: opts.required, ...(inventory ? { inventory } : {}), ...(opts.instructions?.[slot] ? { instructions: opts.instructions[slot] } : {}) });
       while (this.#halted === null && turn < opts.maxTurns) {
         turn += 1;
         const slot: ModelSlot = turn % 2 === 1 ? 'A' : 'B';
-        const record = await this.#turn(slot, turn, opts, turns);
+        let result = await this.#turn(slot, turn, opts, turns, system(slot), true);
         if (this.#halted !== null) break;
-        turns.push(record.turn);
-        emptyTurns = record.runnable === 0 ? emptyTurns + 1 : 0;
+        turns.push(result.record);
+        if (result.slip !== null) {
+          // One correction to the same model, in the same turn, before the turn counts as no progress.
+          result = await this.#turn(slot, turn, opts, turns, system(slot), false);
+          if (this.#halted !== null) break;
+          turns.push(result.record);
+        }
+        emptyTurns = result.runnable === 0 ? emptyTurns + 1 : 0;
         if (emptyTurns >= 2) this.#halt('no-progress');
       }
       if (this.#halted === null) this.#halt('max-turns');
@@ -99,7 +129,7 @@ export class GenerationController {
     }
     const halted = this.#halted ?? 'error';
     doc.setMeta({ halted });
-    doc.setRun({ active: false, halted, streaming: null, passes: this.#greens, turn });
+    doc.setRun({ active: false, halted, streaming: null, waiting: null, passes: this.#greens, turn });
     log.info({ notebook: doc.name, halted, passes: this.#greens, turns: turn }, 'run ended');
     return { halted, passes: this.#greens, required: opts.required, turns: turn, cells: doc.cells.length - cellsBefore };
   }
@@ -112,19 +142,23 @@ export class GenerationController {
     this.#o.runner.cancelQueued();
   }
 
-  async #turn(slot: ModelSlot, turn: number, opts: RunOptions, turns: TurnRecord[]): Promise<{ turn: TurnRecord; runnable: number }> {
+  async #turn(slot: ModelSlot, turn: number, opts: RunOptions, turns: readonly TurnRecord[], system: string, mayCorrect: boolean): Promise<TurnResult> {
     const { doc, runner } = this.#o;
     const model = opts.models[slot];
+    const traits = this.#memory.of(model);
     const signal = (this.#abort as AbortController).signal;
     doc.setRun({ turn, streaming: slot, tokensPerSecond: null });
-    const splitter = new CellSplitter();
+    const splitter = new CellSplitter({ startInReasoning: traits.startsInReasoning });
     const ids = new Map<number, string>();
+    const relayed = new Map<number, RelayedCell>();
     const pending: Promise<CellOutcome>[] = [];
     const skipped: string[] = [];
-    let text = '';
+    let toolCalls = 0;
     let tokens = 0;
     let firstTokenAt = 0;
     let lastRateAt = 0;
+    // Set in onSend, a callback, so TypeScript must not narrow it to its initial null.
+    let sent = null as { plan: RequestPlan; meter: ContextMeter } | null;
 
     const apply = (events: SplitEvent[]): void => {
       for (const e of events) {
@@ -140,6 +174,7 @@ export class GenerationController {
               { phase: 'streaming', startedAt: null, lastDurationMs: null },
             );
             ids.set(e.index, cell.id);
+            relayed.set(e.index, { kind: role, lang: e.lang, source: '' });
             if ((role === 'code' || role === 'test') && !e.runnable && e.note) skipped.push(e.note);
             break;
           }
@@ -149,6 +184,8 @@ export class GenerationController {
             break;
           }
           case 'cell-close': {
+            const r = relayed.get(e.index);
+            if (r) r.source = e.source;
             const id = ids.get(e.index);
             if (!id) break;
             doc.setSource(id, e.source);
@@ -170,36 +207,78 @@ export class GenerationController {
       }
     };
 
+    const setMeter = (meter: ContextMeter): void => {
+      doc.setRun({ context: { ...doc.run.context, [slot]: meter } });
+    };
+    const answered = (): void => {
+      if (firstTokenAt !== 0) return;
+      firstTokenAt = Date.now();
+      doc.setRun({ waiting: null });
+    };
+
     const chat = this.#o.chat ?? streamChat;
+    const window = model.context?.window ?? DEFAULT_CONTEXT_WINDOW;
     try {
-      const messages = buildMessages(slot, opts.prompt, opts.required, turns);
-      this.#o.log.info({ notebook: doc.name, slot, model: model.id, turn, messages: messages.length }, 'model request');
-      for await (const delta of chat({
-        baseUrl: model.baseUrl,
-        model: model.id,
-        messages,
+      const stream = requestAnswer({
+        chat,
+        model,
+        traits,
         signal,
-        ...(model.apiKey ? { apiKey: model.apiKey } : {}),
-        ...(opts.idleTimeoutMs ? { idleTimeoutMs: opts.idleTimeoutMs } : {}),
-      })) {
+        plan: ({ tightness, window: smaller }) =>
+          planRequest({ slot, system, request: opts.prompt, turns, window: smaller ?? window, estimator: traits.estimator, tightness, foldSystem: traits.foldSystem }),
+        onSend: (plan) => {
+          const meter: ContextMeter = {
+            sent: plan.estimatedTokens,
+            window,
+            source: model.context?.source ?? 'default',
+            measured: false,
+            maxTokens: plan.maxTokens,
+            folded: plan.folded,
+            summary: plan.summary,
+          };
+          sent = { plan, meter };
+          setMeter(meter);
+          doc.setRun({ waiting: { slot, since: Date.now(), loading: false, detail: null } });
+          this.#o.log.info({ notebook: doc.name, slot, model: model.id, turn, messages: plan.messages.length, estimatedTokens: plan.estimatedTokens, window, folded: plan.folded }, 'model request');
+        },
+        onRetry: (message) => doc.notice('info', message),
+        ...(opts.idleTimeoutMs !== undefined ? { idleTimeoutMs: opts.idleTimeoutMs } : {}),
+        ...(opts.firstTokenTimeoutMs !== undefined ? { firstTokenTimeoutMs: opts.firstTokenTimeoutMs } : {}),
+      });
+      for await (const delta of stream) {
         if (this.#halted !== null) break;
         switch (delta.type) {
+          case 'loading': {
+            const waiting = doc.run.waiting;
+            if (firstTokenAt === 0) doc.setRun({ waiting: { slot, since: waiting?.since ?? Date.now(), loading: true, detail: delta.detail } });
+            continue;
+          }
           case 'content':
-            text += delta.text;
+            answered();
             apply(splitter.push(delta.text));
             break;
           case 'reasoning':
+            answered();
             apply(splitter.pushReasoning(delta.text));
             break;
-          case 'finish':
-            if (delta.reason === 'length') doc.notice('warning', `Model ${slot}'s answer was cut off at its token limit; an unclosed block was not run.`);
+          case 'tool-call':
+            answered();
+            toolCalls += 1;
             break;
+          case 'finish': {
+            if (delta.reason === 'length') doc.notice('warning', `Model ${slot}'s answer was cut off at its token limit; an unclosed block was not run.`);
+            const promptTokens = delta.usage?.promptTokens;
+            if (promptTokens !== undefined && sent !== null) {
+              traits.estimator.learn(sent.plan.messages, promptTokens);
+              setMeter({ ...sent.meter, sent: promptTokens, measured: true });
+            }
+            break;
+          }
           default:
             assertNever(delta, 'chat delta');
         }
         tokens += 1;
         const now = Date.now();
-        if (firstTokenAt === 0) firstTokenAt = now;
         if (now - lastRateAt >= RATE_INTERVAL_MS) {
           lastRateAt = now;
           const secs = (now - firstTokenAt) / 1000;
@@ -209,6 +288,7 @@ export class GenerationController {
     } catch (err) {
       if (this.#halted === null) {
         apply(splitter.end());
+        doc.setRun({ waiting: null });
         const message = err instanceof ModelError ? err.message : `Model ${slot} failed: ${err instanceof Error ? err.message : String(err)}`;
         doc.addCell({
           cellType: 'markdown',
@@ -219,14 +299,53 @@ export class GenerationController {
       }
     }
     apply(splitter.end());
+    if (splitter.sawBareCloseTag && !traits.startsInReasoning) {
+      // The template opens reasoning in the prompt: from now on this model's answers start inside it.
+      traits.startsInReasoning = true;
+      doc.notice('info', `Model ${slot} (${model.id}) begins its answers inside reasoning with no <think> tag; from its next turn on, Duet treats everything before </think> as reasoning.`);
+    }
     const secs = firstTokenAt ? (Date.now() - firstTokenAt) / 1000 : 0;
-    doc.setRun({ streaming: null, ...(secs > 0 ? { tokensPerSecond: Math.round(tokens / secs) } : {}) });
+    doc.setRun({ streaming: null, waiting: null, ...(secs > 0 ? { tokensPerSecond: Math.round(tokens / secs) } : {}) });
     const outcomes = await Promise.all(pending);
-    const feedback = feedbackText(slot, outcomes.filter((o) => o.status !== 'not-run' || this.#halted === null), skipped);
+    const text = relayedAnswer([...relayed.values()]);
+    const { unmarkedPython } = splitter.stats;
+    const slipKind: SlipKind | null = pending.length > 0 || skipped.length > 0 ? null : unmarkedPython > 0 ? 'unmarked' : toolCalls > 0 ? 'tool-calls' : null;
+    const slip = mayCorrect ? slipKind : null;
+    const feedback =
+      slip !== null
+        ? correctionText(slot, slip, unmarkedPython)
+        : feedbackText(slot, outcomes.filter((o) => o.status !== 'not-run' || this.#halted === null), skipped);
     if (this.#halted === null) {
       doc.addCell({ cellType: 'markdown', source: feedback, duet: { role: 'feedback', model: slot, turn } });
     }
-    return { turn: { slot, text, feedback }, runnable: pending.length };
+    const summary = summarizeTurn({ slot, turn, outcomes, ...(slipKind === 'unmarked' ? { slip: 'Python without RUN-CODE/TEST-ASSERT markers, nothing ran' } : slipKind === 'tool-calls' ? { slip: 'a tool call instead of marked code, nothing ran' } : {}) });
+    return { record: { slot, text, feedback, summary }, runnable: pending.length, slip };
+  }
+
+  /** Things a user should hear once about the models of a run: how their server will behave. */
+  #sayOnce(opts: RunOptions): void {
+    const { A, B } = opts.models;
+    if ((A.server === 'lmstudio' || B.server === 'lmstudio') && A.baseUrl === B.baseUrl && A.id !== B.id) {
+      const said = this.#memory.of(A).said;
+      if (!said.has(`auto-evict:${B.id}`)) {
+        said.add(`auto-evict:${B.id}`);
+        this.#o.doc.notice(
+          'info',
+          `A and B are two models on one LM Studio server: with just-in-time loading and auto-evict (both on by default), LM Studio may unload one to load the other on every turn. Load both models in LM Studio first, or turn off auto-evict in its Developer settings, to avoid a reload each turn.`,
+        );
+      }
+    }
+    for (const slot of ['A', 'B'] as const) {
+      const m = opts.models[slot];
+      if (m.server !== 'ollama') continue;
+      const said = this.#memory.of(m).said;
+      if (said.has('ollama-context')) continue;
+      said.add('ollama-context');
+      this.#o.doc.notice(
+        'info',
+        `Ollama answers /v1 requests for ${m.id} with a context of ${m.context?.window ?? DEFAULT_CONTEXT_WINDOW} tokens, whatever the model supports, and silently drops the oldest messages past it; Duet keeps each request within that. To give it more, set OLLAMA_CONTEXT_LENGTH where Ollama runs (or num_ctx in a Modelfile), restart it, and tell Duet the new size.`,
+      );
+    }
   }
 
   #onOutcome(o: CellOutcome, required: number): void {

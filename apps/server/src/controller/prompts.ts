@@ -1,46 +1,106 @@
 /**
- * What each model is told: the rules of the notebook, the user's request, and the
- * conversation so far from its own side — its turns as `assistant`, the other
- * model's turns and every execution report as `user` text that says who wrote what.
+ * What each model is told: the rules of the notebook (with a worked example small
+ * models can copy), what the kernel has installed, the user's own instructions,
+ * the request, and the words of the turns that follow it.
  */
-import { mergeConsecutive, type ChatMessage } from '../llm/index.ts';
 import type { ModelSlot } from '../protocol/notebook.ts';
 
 export interface TurnRecord {
   slot: ModelSlot;
+  /** The answer as relayed: prose and marked blocks, never reasoning. */
   text: string;
-  /** The execution report of this turn's cells. */
+  /** The execution report of this turn's cells (or the correction a slip earned). */
   feedback: string;
+  /** One line on what the turn ran and how it went, used when the turn is folded to save context. */
+  summary?: string;
 }
 
-export function systemPrompt(slot: ModelSlot, required: number): string {
+/** What the system prompt says beyond the fixed rules. */
+export interface SystemPromptContext {
+  slot: ModelSlot;
+  required: number;
+  /** One sentence on the kernel's Python and packages (see `inventoryLine`). */
+  inventory?: string;
+  /** The user's own instructions for this model. */
+  instructions?: string;
+}
+
+/** The format in one line; the first user message and every correction repeat it. */
+export const FORMAT_RULE = 'Format: put the line RUN-CODE right before each ```python block that should run, and the line TEST-ASSERT right before each ```python block of plain assert tests.';
+
+const EXAMPLE = [
+  'Example of a good answer:',
+  '',
+  'A function that adds two numbers.',
+  '',
+  'RUN-CODE',
+  '```python',
+  'def add(a, b):',
+  '    return a + b',
+  '```',
+  '',
+  'TEST-ASSERT',
+  '```python',
+  'assert add(2, 3) == 5',
+  'assert add(-1, 1) == 0',
+  '```',
+].join('\n');
+
+export function systemPrompt(ctx: SystemPromptContext): string {
+  const { slot, required } = ctx;
   const other = slot === 'A' ? 'B' : 'A';
-  return [
+  const lines = [
     `You are model ${slot} in Duet, a notebook where two models (A and B) take turns solving the user's request in Python. Model ${other} is your partner: read its code and the execution results, keep what works and fix what fails.`,
     '',
     'How to write cells:',
-    '- Put code that should run on a line `RUN-CODE` right before a ```python fenced block.',
-    '- Put tests on a line `TEST-ASSERT` right before a ```python fenced block. Tests use plain `assert` statements and see the variables of the code that ran before them.',
+    '- Put the line RUN-CODE right before a ```python block to run it.',
+    '- Put the line TEST-ASSERT right before a ```python block of tests. Tests are plain `assert` statements and see the variables of the code that ran before them.',
     `- The task is done when ${required} test cells pass. Each test cell should check something real.`,
     '- Unmarked code blocks are shown but not run.',
+    '- Use plain assert: no unittest, no pytest, no `if __name__ == "__main__":`, no pip installs, no input().',
     '',
-    'The code runs in a sandboxed IPython kernel: no network, no starting programs, no input(), files only in the working directory. Keep answers short: a sentence or two, then the code and tests.',
-  ].join('\n');
+    EXAMPLE,
+    '',
+    `The code runs in a sandboxed IPython kernel: no network, no starting programs, no input(), files only in the working directory.${ctx.inventory ? ` ${ctx.inventory}` : ''} Keep answers short: a sentence or two, then the code and tests.`,
+  ];
+  const own = ctx.instructions?.trim();
+  if (own) lines.push('', "The user's own instructions for you:", own);
+  return lines.join('\n');
 }
 
-/** The messages for `slot`'s next turn, with consecutive same-role messages merged. */
-export function buildMessages(slot: ModelSlot, prompt: string, required: number, turns: readonly TurnRecord[]): ChatMessage[] {
-  const messages: ChatMessage[] = [
-    { role: 'system', content: systemPrompt(slot, required) },
-    { role: 'user', content: `The user's request:\n\n${prompt}` },
-  ];
-  for (const t of turns) {
-    if (t.slot === slot) messages.push({ role: 'assistant', content: t.text });
-    else messages.push({ role: 'user', content: `Model ${t.slot} wrote:\n\n${t.text}` });
-    messages.push({ role: 'user', content: t.feedback });
-  }
-  if (turns.length > 0) {
-    messages.push({ role: 'user', content: `Your turn, model ${slot}: continue with RUN-CODE and TEST-ASSERT blocks.` });
-  }
-  return mergeConsecutive(messages);
+/** The first user message: the request, then the format rule again. */
+export function requestMessage(request: string): string {
+  return `The user's request:\n\n${request}\n\n${FORMAT_RULE}`;
+}
+
+/**
+ * The last user message of every later turn. It repeats the request, so a server
+ * that drops messages from the front (Ollama past its context) still has it.
+ */
+export function turnNudge(slot: ModelSlot, request: string): string {
+  return `Your turn, model ${slot}: continue with RUN-CODE and TEST-ASSERT blocks.\n\nThe user's request, again: ${request}`;
+}
+
+/** Why a turn earned a correction. */
+export type SlipKind = 'unmarked' | 'tool-calls';
+
+/** What a model is told after a turn with code but nothing Duet could run. */
+export function correctionText(slot: ModelSlot, slip: SlipKind, blocks: number): string {
+  const what =
+    slip === 'unmarked'
+      ? `Model ${slot}, your answer had ${blocks === 1 ? 'a Python block' : `${blocks} Python blocks`} but no RUN-CODE or TEST-ASSERT line, so nothing ran.`
+      : `Model ${slot}, your answer called a tool, but Duet has no tools: it runs only marked Python blocks written in the answer, so nothing ran.`;
+  return [
+    what,
+    'Write the answer again. Put the line RUN-CODE right before each block that should run and TEST-ASSERT right before each block of asserts, like this:',
+    '',
+    'RUN-CODE',
+    '```python',
+    'def add(a, b): return a + b',
+    '```',
+    'TEST-ASSERT',
+    '```python',
+    'assert add(2, 3) == 5',
+    '```',
+  ].join('\n');
 }

@@ -1,7 +1,6 @@
-import type { ContextSource, HaltReason, TestStatus } from '../protocol/notebook.ts';
+import type { ContextSource, HaltReason, ServerKind, TestStatus } from '../protocol/notebook.ts';
 
-/** Which server software answers at a base URL, as far as Duet could tell. */
-export type ServerKind = 'lmstudio' | 'ollama' | 'llamacpp' | 'vllm' | 'demo' | 'openai-compatible';
+export type { ServerKind };
 
 /** A model and where it is served. The API key never leaves the server process. */
 export interface ModelEndpoint {
@@ -50,4 +49,6 @@ export interface CellOutcome {
   testStatus?: TestStatus;
   /** Text of the outputs, ANSI stripped, for the models. */
   text: string;
+  /** The exception that ended the cell, when it raised one: its message reaches the next model uncut. */
+  error?: { ename: string; evalue: string };
 }

@@ -5,7 +5,8 @@
  * the methods here, so they refuse and allow the same things.
  */
 import type { KernelSession } from '@duet/kernel';
-import type { CellRunner, GenerationController, ModelEndpoint, RunSummary } from '../controller/index.ts';
+import type { CellRunner, GenerationController, ModelEndpoint, RunOptions, RunSummary } from '../controller/index.ts';
+import { formatLimit } from '../controller/disk-watch.ts';
 import type { Logger } from '../log.ts';
 import type { Autosaver, NotebookDocument } from '../notebook/index.ts';
 import type { CellRole, DuetCellMeta, RunRequest } from '../protocol/index.ts';
@@ -21,7 +22,16 @@ export interface OpenNotebookParts {
   log: Logger;
   /** Picks the endpoints of a run. */
   resolveModels: (req: RunRequest) => Promise<{ A: ModelEndpoint; B: ModelEndpoint }>;
-  defaults: { passes: number; maxTurns: number };
+  defaults: RunDefaults;
+}
+
+/** What a run takes from the server's configuration when its request does not say. */
+export interface RunDefaults {
+  passes: number;
+  maxTurns: number;
+  idleTimeoutMs: number;
+  firstTokenTimeoutMs: number;
+  instructions: { A?: string; B?: string };
 }
 
 /** A browser attached to this notebook. */
@@ -91,7 +101,7 @@ export class OpenNotebook {
       throw err;
     }
     const run = this.controller
-      .start({ prompt: req.prompt, models, required: req.passes ?? this.#o.defaults.passes, maxTurns: req.maxTurns ?? this.#o.defaults.maxTurns })
+      .start(runOptions(req, models, this.#o.defaults))
       .catch((err: unknown) => {
         this.#o.log.error({ err: String(err) }, 'run failed to start');
         this.doc.notice('error', `The run could not start: ${err instanceof Error ? err.message : String(err)}`);
@@ -140,6 +150,7 @@ export class OpenNotebook {
 
   editSource(id: string, source: string): void {
     this.#editable(id, 'edited');
+    if (!this.doc.sourceFits(id, source)) throw new HttpError(413, `That edit was not kept: ${this.#full()}`);
     this.doc.setSource(id, source);
   }
 
@@ -148,6 +159,7 @@ export class OpenNotebook {
     const r: CellRole = role ?? (cellType === 'markdown' ? 'prose' : 'code');
     if (cellType === 'markdown' && r !== 'prose') throw new HttpError(400, 'A markdown cell can only hold prose.');
     if (cellType === 'code' && r === 'prose') throw new HttpError(400, 'A code cell holds code or a test, not prose.');
+    if (!this.doc.cellFits()) throw new HttpError(413, `No cell was added: ${this.#full()}`);
     const duet: DuetCellMeta = { role: r, model: null, turn: 0, ...(r === 'test' ? { test: { status: 'not-run' as const } } : {}) };
     return this.doc.addCell({ cellType, duet }, index).id;
   }
@@ -182,6 +194,11 @@ export class OpenNotebook {
     await this.autosaver.close();
   }
 
+  /** Why the notebook takes nothing more, and what to do. */
+  #full(): string {
+    return `the notebook would hold more than the ${formatLimit(this.doc.limits.notebookBytes)} of sources and outputs a notebook may hold. Delete cells you no longer need (their outputs go with them), or go on in a new notebook.`;
+  }
+
   #editable(id: string, what: string): void {
     this.lastActivity = Date.now();
     if (!this.doc.cell(id)) throw new HttpError(404, `There is no cell "${id}" in this notebook.`);
@@ -196,4 +213,21 @@ export class OpenNotebook {
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
   return Promise.race([p, new Promise<undefined>((r) => setTimeout(() => r(undefined), ms).unref())]);
+}
+
+/** A run's options: the request's own values, else the server's. */
+function runOptions(req: RunRequest, models: { A: ModelEndpoint; B: ModelEndpoint }, defaults: RunDefaults): RunOptions {
+  const instructions = { A: req.instructionsA ?? defaults.instructions.A, B: req.instructionsB ?? defaults.instructions.B };
+  return {
+    prompt: req.prompt,
+    models,
+    required: req.passes ?? defaults.passes,
+    maxTurns: req.maxTurns ?? defaults.maxTurns,
+    idleTimeoutMs: defaults.idleTimeoutMs,
+    firstTokenTimeoutMs: defaults.firstTokenTimeoutMs,
+    instructions: {
+      ...(instructions.A !== undefined && instructions.A.trim() !== '' ? { A: instructions.A } : {}),
+      ...(instructions.B !== undefined && instructions.B.trim() !== '' ? { B: instructions.B } : {}),
+    },
+  };
 }

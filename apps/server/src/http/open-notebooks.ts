@@ -6,7 +6,7 @@
 import { lstat, rename } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { KernelSession } from '@duet/kernel';
-import { CellRunner, GenerationController, type ModelEndpoint } from '../controller/index.ts';
+import { CellRunner, GenerationController, inventoryLine, readKernelInventory, type ModelEndpoint } from '../controller/index.ts';
 import type { KernelPool } from '../kernels/index.ts';
 import type { Logger } from '../log.ts';
 import { Autosaver } from '../notebook/index.ts';
@@ -15,7 +15,7 @@ import { HttpError } from './errors.ts';
 import { CLOSE_CODES, MAX_CLOSE_REASON } from '../protocol/close-codes.ts';
 import { workdirPath } from './names.ts';
 import type { NotebookStore } from './notebook-store.ts';
-import { OpenNotebook } from './open-notebook.ts';
+import { OpenNotebook, type RunDefaults } from './open-notebook.ts';
 
 export { CLOSE_CODES };
 
@@ -29,7 +29,7 @@ export interface OpenNotebooksOptions {
   autosaveMs: number;
   /** A notebook with no browser and nothing running is closed (kernel shut down) after this long. */
   idleMs: number;
-  defaults: { passes: number; maxTurns: number };
+  defaults: RunDefaults;
   resolveModels: (req: RunRequest) => Promise<{ A: ModelEndpoint; B: ModelEndpoint }>;
 }
 
@@ -88,7 +88,7 @@ export class OpenNotebooks {
       doc.notice('error', `Saving ${name}.ipynb failed (${err instanceof Error ? err.message : String(err)}). The notebook is kept in memory; Duet retries on the next change.`);
     });
     const runner = new CellRunner({ doc, kernel, cellTimeoutMs: this.#o.cellTimeoutMs, log: nlog });
-    const controller = new GenerationController({ doc, runner, log: nlog });
+    const controller = new GenerationController({ doc, runner, log: nlog, inventory: async () => inventoryLine(await readKernelInventory(kernel, nlog)) });
     const nb = new OpenNotebook({ doc, autosaver, kernel, runner, controller, log: nlog, resolveModels: this.#o.resolveModels, defaults: this.#o.defaults });
     if (error) doc.setRun({ error: `The kernel did not start: ${error} Cells run once it does; use Restart to try again.` });
     kernel.onDeath((err) => {

@@ -13,6 +13,7 @@ import { DEMO_MODELS, demoScript, type DemoPacing } from '../demo/index.ts';
 import { KernelPool, type SandboxReport } from '../kernels/index.ts';
 import type { Logger } from '../log.ts';
 import { createModelHandler } from '../models/index.ts';
+import { DEFAULT_NOTEBOOK_LIMITS, type NotebookLimits } from '../notebook/index.ts';
 import { authMiddleware, newToken, type AuthOptions } from './auth.ts';
 import { errorHandler, HttpError } from './errors.ts';
 import { NotebookSockets } from './notebook-socket.ts';
@@ -57,6 +58,8 @@ export interface ServerDeps {
   demoPacing?: DemoPacing;
   /** The built browser app (default apps/notebook/dist). */
   staticDir?: string;
+  /** What one cell's output and one notebook may hold (default {@link DEFAULT_NOTEBOOK_LIMITS}). */
+  notebookLimits?: NotebookLimits;
 }
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
@@ -79,7 +82,7 @@ export async function startServer(config: DuetConfig, deps: ServerDeps = {}): Pr
     log.warn({ host: config.host }, 'listening beyond loopback');
   }
 
-  const store = new NotebookStore(notebooksDir, log);
+  const store = new NotebookStore(notebooksDir, log, deps.notebookLimits ?? DEFAULT_NOTEBOOK_LIMITS);
   const found = await store.init();
   for (const bad of found.filter((n) => n.error !== undefined)) progress(`skipping ${bad.name}.ipynb: ${bad.error} (left as it is)`);
 
@@ -119,7 +122,13 @@ export async function startServer(config: DuetConfig, deps: ServerDeps = {}): Pr
     cellTimeoutMs: config.cellTimeout * 1000,
     autosaveMs: deps.autosaveMs ?? 500,
     idleMs: deps.idleKernelMs ?? 30 * 60_000,
-    defaults: { passes: config.passes, maxTurns: config.maxTurns },
+    defaults: {
+      passes: config.passes,
+      maxTurns: config.maxTurns,
+      idleTimeoutMs: config.idleTimeout * 1000,
+      firstTokenTimeoutMs: config.firstTokenTimeout * 1000,
+      instructions: { ...(config.instructionsA !== undefined ? { A: config.instructionsA } : {}), ...(config.instructionsB !== undefined ? { B: config.instructionsB } : {}) },
+    },
     resolveModels: (req) => resolveRunModels(models, req),
   });
   const sockets = new NotebookSockets({
