@@ -90,7 +90,10 @@ export async function runCommand(args: RunArgs, config: DuetConfig, io: Io): Pro
     await saver.close();
     saver = null;
     io.err(`${summary.halted}: ${summary.passes}/${summary.required} green tests in ${summary.turns} turns. Notebook: ${out}`);
-    if (args.json) io.out(`${JSON.stringify(summary)}\n`);
+    if (args.json) {
+      const { halted, passes, required, turns, cells } = summary;
+      io.out(`${JSON.stringify({ halted, passes, required, turns, cells })}\n`);
+    }
     return summary.halted === 'tests-passed' ? 0 : 1;
   } catch (err) {
     if (!(err instanceof SetupAbandoned)) throw err;

@@ -50,6 +50,9 @@ export class GenerationController {
   #abort: AbortController | null = null;
   #halted: HaltReason | null = null;
   #greens = 0;
+  #startedAt = 0;
+  #firstGreenAt: number | null = null;
+  #usage = { promptTokens: 0, completionTokens: 0 };
   /** The cells this run queued; only their outcomes count towards the green total. */
   readonly #ours = new Set<string>();
 
@@ -78,6 +81,9 @@ export class GenerationController {
     this.#abort = abort;
     this.#halted = null;
     this.#greens = 0;
+    this.#startedAt = Date.now();
+    this.#firstGreenAt = null;
+    this.#usage = { promptTokens: 0, completionTokens: 0 };
     this.#ours.clear();
     // Counted as each cell finishes, before the runner starts the next one, so the last green test halts at once.
     const stopCounting = this.#o.runner.onOutcome((o) => this.#onOutcome(o, opts.required));
@@ -131,7 +137,15 @@ export class GenerationController {
     doc.setMeta({ halted });
     doc.setRun({ active: false, halted, streaming: null, waiting: null, passes: this.#greens, turn });
     log.info({ notebook: doc.name, halted, passes: this.#greens, turns: turn }, 'run ended');
-    return { halted, passes: this.#greens, required: opts.required, turns: turn, cells: doc.cells.length - cellsBefore };
+    return {
+      halted,
+      passes: this.#greens,
+      required: opts.required,
+      turns: turn,
+      cells: doc.cells.length - cellsBefore,
+      usage: { ...this.#usage },
+      firstGreenMs: this.#firstGreenAt === null ? null : this.#firstGreenAt - this.#startedAt,
+    };
   }
 
   #halt(reason: HaltReason): void {
@@ -210,6 +224,14 @@ export class GenerationController {
     const setMeter = (meter: ContextMeter): void => {
       doc.setRun({ context: { ...doc.run.context, [slot]: meter } });
     };
+    let accounted = false;
+    /** Adds this answer's tokens to the run's: the server's counts, else the estimate and the deltas counted. */
+    const account = (promptTokens?: number, completionTokens?: number): void => {
+      if (accounted || sent === null) return;
+      accounted = true;
+      this.#usage.promptTokens += promptTokens ?? sent.plan.estimatedTokens;
+      this.#usage.completionTokens += completionTokens ?? tokens;
+    };
     const answered = (): void => {
       if (firstTokenAt !== 0) return;
       firstTokenAt = Date.now();
@@ -268,6 +290,7 @@ export class GenerationController {
           case 'finish': {
             if (delta.reason === 'length') doc.notice('warning', `Model ${slot}'s answer was cut off at its token limit; an unclosed block was not run.`);
             const promptTokens = delta.usage?.promptTokens;
+            account(promptTokens, delta.usage?.completionTokens);
             if (promptTokens !== undefined && sent !== null) {
               traits.estimator.learn(sent.plan.messages, promptTokens);
               setMeter({ ...sent.meter, sent: promptTokens, measured: true });
@@ -286,6 +309,7 @@ export class GenerationController {
         }
       }
     } catch (err) {
+      account();
       if (this.#halted === null) {
         apply(splitter.end());
         doc.setRun({ waiting: null });
@@ -298,6 +322,7 @@ export class GenerationController {
         throw new Error(`Model ${slot} (${model.id}): ${message} What it wrote so far is kept.`);
       }
     }
+    account();
     apply(splitter.end());
     if (splitter.sawBareCloseTag && !traits.startsInReasoning) {
       // The template opens reasoning in the prompt: from now on this model's answers start inside it.
@@ -352,6 +377,7 @@ export class GenerationController {
     if (!this.#ours.delete(o.id)) return;
     if (o.kind === 'test' && o.testStatus === 'passed' && this.#halted === null) {
       this.#greens += 1;
+      this.#firstGreenAt ??= Date.now();
       this.#o.doc.setRun({ passes: this.#greens });
       if (this.#greens >= required) this.#halt('tests-passed');
     }

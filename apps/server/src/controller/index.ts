@@ -1,4 +1,4 @@
-export type { ModelEndpoint, RunOptions, RunSummary, CellOutcome, ServerKind } from './types.ts';
+export type { ModelEndpoint, RunOptions, RunSummary, RunMode, CellOutcome, ServerKind } from './types.ts';
 export { CellRunner } from './cell-runner.ts';
 export type { CellRunnerOptions } from './cell-runner.ts';
 export { GenerationController } from './generation-controller.ts';

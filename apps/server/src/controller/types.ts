@@ -29,7 +29,15 @@ export interface RunOptions {
   firstTokenTimeoutMs?: number;
   /** The user's own instructions per model, added to Duet's rules. */
   instructions?: { A?: string; B?: string };
+  /** How the two models share the work; `relay` (take turns) unless said. */
+  mode?: RunMode;
 }
+
+/**
+ * `relay`: A and B take turns, each building on the other's code and tests.
+ * `coder-tester`: B writes tests from the request alone, never seeing A's code; A writes the code.
+ */
+export type RunMode = 'relay' | 'coder-tester';
 
 /** What `duet run --json` prints. */
 export interface RunSummary {
@@ -38,6 +46,10 @@ export interface RunSummary {
   required: number;
   turns: number;
   cells: number;
+  /** Tokens over the run's requests: the servers' counts where they gave them, else Duet's estimates. */
+  usage: { promptTokens: number; completionTokens: number };
+  /** From the start of the run to the first green test, or null when none went green. */
+  firstGreenMs: number | null;
 }
 
 /** How one cell's run ended, as the controller and the next model see it. */
