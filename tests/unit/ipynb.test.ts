@@ -27,7 +27,7 @@ function sampleDocument(): NotebookDocument {
     executionCount: 2,
     outputs: [{ output_type: 'error', ename: 'AssertionError', evalue: '', traceback: ['Traceback', 'AssertionError'] }],
   });
-  doc.addCell({ cellType: 'code', source: 'echo hi', duet: { role: 'code', model: 'B', turn: 2, note: 'Not run: bash is not Python.' } });
+  doc.addCell({ cellType: 'code', source: 'echo hi', duet: { role: 'code', model: 'B', turn: 2, note: 'Not run: bash is not Python.', unrunnable: true } });
   doc.addCell({ cellType: 'code', source: '', duet: { role: 'test', model: 'B', turn: 2, test: { status: 'not-run' } } });
   doc.addCell({ cellType: 'markdown', source: 'Execution results…', duet: { role: 'feedback', model: 'B', turn: 2 } });
   return doc;
@@ -72,7 +72,7 @@ describe('toIpynb and fromIpynb', () => {
       ['markdown', '# Title', 'prose'],
       ['code', 'x = 1\nx', 'code'],
     ]);
-    expect(doc.meta).toEqual({ models: null, required: 2, passes: 0, halted: null });
+    expect(doc.meta).toEqual({ models: null, required: 2, passes: 0, halted: null, runs: [], contextFrom: null, settings: {} });
     expect(new Set(doc.cells.map((c) => c.id)).size).toBe(2);
   });
 

@@ -50,13 +50,26 @@ export async function main(argv: string[], io = processIo()): Promise<number> {
   const run = addSharedOptions(program.command('run').description('run the whole loop headless and write the notebook'))
     .option('--prompt <text>', 'what the models should build')
     .option('--prompt-file <file>', 'read the prompt from a file')
-    .requiredOption('--out <file.ipynb>', 'where to write the notebook')
+    .option('--out <file.ipynb>', 'where to write the notebook (default: the --notebook file)')
+    .option('--notebook <file.ipynb>', 'continue this notebook: the models see its cells, and the run is added to it')
+    .option('--continue', 'with --notebook: more turns on its latest request, no new prompt')
+    .option('--retry', "with --notebook: its latest turn again (the old one is kept, folded)")
+    .option('--fresh', 'with --notebook: a new conversation; the models do not see the earlier cells')
     .option('--json', 'print a JSON summary on stdout')
     .action(async () => {
-      const opts = run.opts<{ prompt?: string; promptFile?: string; out: string; json?: boolean }>();
+      const opts = run.opts<{ prompt?: string; promptFile?: string; out?: string; notebook?: string; continue?: boolean; retry?: boolean; fresh?: boolean; json?: boolean }>();
       const config = await resolveConfig(givenFlags(run));
       exitCode = await runCommand(
-        { ...(opts.prompt !== undefined ? { prompt: opts.prompt } : {}), ...(opts.promptFile !== undefined ? { promptFile: opts.promptFile } : {}), out: opts.out, json: opts.json === true },
+        {
+          ...(opts.prompt !== undefined ? { prompt: opts.prompt } : {}),
+          ...(opts.promptFile !== undefined ? { promptFile: opts.promptFile } : {}),
+          ...(opts.out !== undefined ? { out: opts.out } : {}),
+          ...(opts.notebook !== undefined ? { notebook: opts.notebook } : {}),
+          kind: opts.continue === true ? 'continue' : opts.retry === true ? 'retry' : 'new',
+          fresh: opts.fresh === true,
+          both: opts.continue === true && opts.retry === true,
+          json: opts.json === true,
+        },
         config,
         io,
       );

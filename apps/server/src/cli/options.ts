@@ -32,6 +32,8 @@ const SHARED: FlagSpec[] = [
   { key: 'idleTimeout', flags: '--idle-timeout <seconds>', help: 'how long an answer may pause between tokens (default 60)' },
   { key: 'instructionsA', flags: '--instructions-a <text|@file>', help: "your own instructions for model A, added to Duet's rules" },
   { key: 'instructionsB', flags: '--instructions-b <text|@file>', help: "your own instructions for model B, added to Duet's rules" },
+  { key: 'mode', flags: '--mode <mode>', help: 'relay (A and B take turns, the default) or coder-tester (B writes tests from the request alone; A writes the code)' },
+  { key: 'first', flags: '--first <A|B>', help: 'which model speaks first (default A)' },
   { key: 'logLevel', flags: '--log-level <level>', help: 'trace, debug, info, warn, error (default info)' },
 ];
 

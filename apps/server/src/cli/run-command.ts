@@ -9,18 +9,25 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { KernelSession } from '@duet/kernel';
 import { ConfigError, resolveModels, type DuetConfig } from '../config/index.ts';
 import { DEMO_KEYWORD } from '../config/models.ts';
-import { CellRunner, DEFAULT_CONTEXT_WINDOW, GenerationController, inventoryLine, readKernelInventory, type ModelEndpoint } from '../controller/index.ts';
+import { CellRunner, DEFAULT_CONTEXT_WINDOW, GenerationController, inventoryLine, readKernelInventory, type ModelEndpoint, type RunKind } from '../controller/index.ts';
 import { displayUrl } from '../llm/index.ts';
 import { startDemoServer } from '../demo/index.ts';
 import type { ScriptedModelServer } from '../models/index.ts';
-import { Autosaver, NotebookDocument } from '../notebook/index.ts';
+import { Autosaver, NotebookDocument, fromIpynb } from '../notebook/index.ts';
 import { reportProgress } from './progress.ts';
 import { prepareRuntime } from './setup.ts';
 
 export interface RunArgs {
   prompt?: string;
   promptFile?: string;
-  out: string;
+  /** Where to write the notebook; default the `notebook` it continues. */
+  out?: string;
+  /** A notebook to continue. */
+  notebook?: string;
+  kind: RunKind;
+  fresh: boolean;
+  /** Both --continue and --retry were given. */
+  both?: boolean;
   json: boolean;
 }
 
@@ -32,11 +39,20 @@ export interface Io {
 }
 
 export async function runCommand(args: RunArgs, config: DuetConfig, io: Io): Promise<number> {
-  const prompt = await readPrompt(args);
-  const out = resolve(args.out);
-  if (!out.endsWith('.ipynb')) throw new ConfigError(`--out must name an .ipynb file (got ${args.out}).`);
+  checkRunArgs(args);
+  const prompt = args.kind === 'new' ? await readPrompt(args) : '';
+  const outArg = (args.out ?? args.notebook) as string;
+  const out = resolve(outArg);
+  if (!out.endsWith('.ipynb')) throw new ConfigError(`--out must name an .ipynb file (got ${outArg}).`);
   await checkWritable(dirname(out));
   const name = basename(out, '.ipynb');
+  const earlier = args.notebook === undefined ? null : await readNotebook(args.notebook, name);
+  const lastRun = earlier?.meta.runs.at(-1);
+  if (args.kind !== 'new' && !earlier?.meta.runs.some((r) => r.kind === 'new')) {
+    throw new ConfigError(`${args.notebook} has no run to go on with: send a request with --prompt first.`);
+  }
+  // Continue and Retry keep the notebook's models unless told otherwise.
+  const modelConfig = args.kind !== 'new' && lastRun ? { ...config, modelA: config.modelA ?? lastRun.models.A.id, modelB: config.modelB ?? lastRun.models.B.id } : config;
   const workdir = resolve(config.workdir ?? join(dirname(out), `${name}.files`));
 
   const usesDemo = [config.baseUrl, config.baseUrlA, config.baseUrlB].includes(DEMO_KEYWORD);
@@ -63,7 +79,7 @@ export async function runCommand(args: RunArgs, config: DuetConfig, io: Io): Pro
   });
   try {
     if (usesDemo) demo = await setup(startDemoServer());
-    const models = await setup(resolveModels(config, demo?.baseUrl));
+    const models = await setup(resolveModels(modelConfig, demo?.baseUrl));
     const rt = await setup(prepareRuntime(config, (m) => io.err(m)));
     for (const slot of ['A', 'B'] as const) io.err(describeModel(slot, models[slot]));
     io.err(`kernel: ${rt.python} (Python ${rt.pythonVersion}), sandbox: ${rt.sandbox.mode}${rt.sandbox.notes.length ? ` — ${rt.sandbox.notes.join(' ')}` : ''}`);
@@ -71,10 +87,11 @@ export async function runCommand(args: RunArgs, config: DuetConfig, io: Io): Pro
     kernel = new KernelSession({ python: rt.python, workdir, launcher: rt.launcher, log: rt.log });
     io.err('starting the kernel…');
     await setup(kernel.start());
-    const doc = new NotebookDocument(name);
+    const doc = earlier ?? new NotebookDocument(name);
     saver = new Autosaver(doc, out, 500, (err) => rt.log.error({ err: String(err) }, 'autosave failed'));
     const stopProgress = reportProgress(doc, (l) => io.err(l));
     const runner = new CellRunner({ doc, kernel, cellTimeoutMs: config.cellTimeout * 1000, log: rt.log });
+    if (earlier !== null && !args.fresh) await replayCode(doc, runner, (m) => io.err(m));
     const session = kernel;
     controller = new GenerationController({ doc, runner, log: rt.log, inventory: async () => inventoryLine(await readKernelInventory(session, rt.log)) });
     const summary = await controller.start({
@@ -85,6 +102,10 @@ export async function runCommand(args: RunArgs, config: DuetConfig, io: Io): Pro
       idleTimeoutMs: config.idleTimeout * 1000,
       firstTokenTimeoutMs: config.firstTokenTimeout * 1000,
       instructions: { ...(config.instructionsA !== undefined ? { A: config.instructionsA } : {}), ...(config.instructionsB !== undefined ? { B: config.instructionsB } : {}) },
+      kind: args.kind,
+      mode: config.mode,
+      ...(args.kind === 'retry' ? {} : { first: config.first }),
+      ...(args.fresh ? { fresh: true } : {}),
     });
     stopProgress();
     await saver.close();
@@ -148,4 +169,40 @@ export function describeModel(slot: 'A' | 'B', m: ModelEndpoint): string {
   const context =
     source === 'flag' ? `context ${window} tokens (${flag})` : source === 'server' ? `context ${window} tokens (from the server)` : `context ${window} tokens assumed: the server did not say; pass ${flag} if it is larger`;
   return `model ${slot}: ${m.id} at ${m.label ?? displayUrl(m.baseUrl)}, ${context}`;
+}
+
+/** Flags that only make sense together, checked before anything starts. */
+function checkRunArgs(args: RunArgs): void {
+  if (args.both) throw new ConfigError('Give --continue or --retry, not both.');
+  if (args.kind !== 'new' && args.notebook === undefined) throw new ConfigError(`--${args.kind} goes on with a notebook: name it with --notebook FILE.ipynb.`);
+  if (args.kind !== 'new' && (args.prompt !== undefined || args.promptFile !== undefined)) throw new ConfigError(`--${args.kind} carries on the notebook's latest request: leave out --prompt, or send a new request without --${args.kind}.`);
+  if (args.fresh && args.notebook === undefined) throw new ConfigError('--fresh starts a new conversation in a notebook: name it with --notebook FILE.ipynb.');
+  if (args.out === undefined && args.notebook === undefined) throw new ConfigError('Say where to write the notebook: --out FILE.ipynb (or continue one with --notebook FILE.ipynb).');
+}
+
+/** The notebook to continue, or a message that says why it cannot be. */
+async function readNotebook(path: string, name: string): Promise<NotebookDocument> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`Cannot read --notebook ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}.`);
+  }
+  try {
+    return fromIpynb(name, JSON.parse(text));
+  } catch (err) {
+    throw new ConfigError(`--notebook ${path} is not a notebook Duet can read: ${err instanceof Error ? err.message : String(err)}. It was left as it is.`);
+  }
+}
+
+/**
+ * A fresh kernel knows nothing of the notebook's variables: its code cells run
+ * again first (tests are left as they are), so the models build on what the cells define.
+ */
+async function replayCode(doc: NotebookDocument, runner: CellRunner, say: (m: string) => void): Promise<void> {
+  const start = doc.meta.contextFrom ? Math.max(0, doc.indexOf(doc.meta.contextFrom)) : 0;
+  const code = doc.cells.slice(start).filter((c) => c.cellType === 'code' && c.duet.role === 'code' && !c.duet.unrunnable && !c.duet.discarded);
+  if (code.length === 0) return;
+  say(`running the notebook's ${code.length} code cell${code.length === 1 ? '' : 's'} again to restore the kernel's state…`);
+  for (const c of code) await runner.run(c.id);
 }

@@ -40,6 +40,8 @@ export const configSchema = z.object({
   idleTimeout: seconds('--idle-timeout').default(60),
   instructionsA: z.string().optional(),
   instructionsB: z.string().optional(),
+  mode: z.enum(['relay', 'coder-tester'], { error: '--mode must be relay or coder-tester' }).default('relay'),
+  first: z.enum(['A', 'B'], { error: '--first must be A or B' }).default('A'),
 });
 
 export type DuetConfig = z.infer<typeof configSchema>;
@@ -67,6 +69,8 @@ export const ENV_NAMES: Partial<Record<ConfigKey, string>> = {
   idleTimeout: 'DUET_IDLE_TIMEOUT',
   instructionsA: 'DUET_INSTRUCTIONS_A',
   instructionsB: 'DUET_INSTRUCTIONS_B',
+  mode: 'DUET_MODE',
+  first: 'DUET_FIRST',
 };
 
 /** A configuration problem the user must fix; the CLI exits 2 with this message. */

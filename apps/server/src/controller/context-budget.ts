@@ -16,6 +16,8 @@ export interface BudgetInput {
   slot: ModelSlot;
   system: string;
   request: string;
+  /** What came before the request: the notebook's earlier cells and requests (a follow-up), oldest first. */
+  history?: readonly TurnRecord[];
   turns: readonly TurnRecord[];
   /** The model's context window, tokens. */
   window: number;
@@ -67,7 +69,8 @@ export function planRequest(input: BudgetInput): RequestPlan {
   const { estimator, window } = input;
   const maxTokens = answerBudget(window);
   const budget = Math.max(64, Math.floor((window - maxTokens) * (input.tightness ?? 1)) - safetyMargin(window));
-  const turns = input.turns;
+  // History and this run's turns fold as one list, oldest first; the request stands between them.
+  const all = [...(input.history ?? []), ...input.turns];
 
   const request = fitText(input.request, estimator.chars(budget * REQUEST_SHARE));
   let best: Draft | null = null;
@@ -75,12 +78,12 @@ export function planRequest(input: BudgetInput): RequestPlan {
     answer: estimator.chars((budget * ANSWER_SHARE) / 2 ** shrink),
     feedback: estimator.chars((budget * FEEDBACK_SHARE) / 2 ** shrink),
   });
-  // The latest two turns (the partner's and the model's own) stay in full while older
-  // ones fold and the caps shrink; only then are they folded too.
-  const keep = Math.min(2, turns.length);
+  // The latest two records (the partner's turn and the model's own) stay in full while
+  // older ones fold and the caps shrink; only then are they folded too.
+  const keep = Math.min(2, all.length);
   for (const [from, to] of [
-    [0, turns.length - keep],
-    [turns.length - keep + 1, turns.length],
+    [0, all.length - keep],
+    [all.length - keep + 1, all.length],
   ] as const) {
     for (let shrink = 0; shrink < 4; shrink++) {
       for (let fullFrom = from; fullFrom <= to; fullFrom++) {
@@ -92,12 +95,12 @@ export function planRequest(input: BudgetInput): RequestPlan {
   }
   // Everything folded and capped and still too long: drop the oldest summary lines.
   const smallest = { answer: estimator.chars(budget * 0.05), feedback: estimator.chars(budget * 0.05) };
-  for (let dropped = 1; dropped <= turns.length; dropped++) {
-    const draft = compose(input, request, smallest, turns.length, dropped);
+  for (let dropped = 1; dropped <= all.length; dropped++) {
+    const draft = compose(input, request, smallest, all.length, dropped);
     best = draft;
     if (draft.tokens <= budget) return finish(draft, maxTokens);
   }
-  return finish(best ?? compose(input, request, smallest, turns.length, turns.length), maxTokens);
+  return finish(best ?? compose(input, request, smallest, all.length, all.length), maxTokens);
 }
 
 interface Draft {
@@ -111,35 +114,50 @@ function finish(draft: Draft, maxTokens: number): RequestPlan {
   return { messages: draft.messages, maxTokens, estimatedTokens: draft.tokens, folded: draft.folded, summary: draft.summary };
 }
 
-/** One candidate request: turns before `fullFrom` folded, the first `dropped` of those left out entirely. */
+/**
+ * One candidate request: of history and turns taken as one list, the records before
+ * `fullFrom` folded into summary lines, the first `dropped` of those left out entirely.
+ */
 function compose(input: BudgetInput, request: string, caps: { answer: number; feedback: number }, fullFrom: number, dropped: number): Draft {
-  const { slot, turns, estimator } = input;
-  const folded = turns.slice(0, fullFrom);
-  const summary = summaryText(folded, dropped);
+  const { slot, estimator } = input;
+  const history = input.history ?? [];
+  const all = [...history, ...input.turns];
   const messages: ChatMessage[] = [];
   const first = requestMessage(request);
-  if (input.foldSystem) messages.push({ role: 'user', content: `${input.system}\n\n${first}` });
-  else messages.push({ role: 'system', content: input.system }, { role: 'user', content: first });
-  if (summary !== null) messages.push({ role: 'user', content: summary });
-  for (const t of turns.slice(fullFrom)) {
+  const push = (t: TurnRecord): void => {
     const text = cutToBudget(t.text, caps.answer);
-    if (t.slot === slot) messages.push({ role: 'assistant', content: text });
+    if (t.byUser) messages.push({ role: 'user', content: text });
+    else if (t.slot === slot) messages.push({ role: 'assistant', content: text });
     else messages.push({ role: 'user', content: `Model ${t.slot} wrote:\n\n${text}` });
-    messages.push({ role: 'user', content: cutToBudget(t.feedback, caps.feedback) });
-  }
+    if (t.feedback !== '') messages.push({ role: 'user', content: cutToBudget(t.feedback, caps.feedback) });
+  };
+  const foldedHistory = Math.min(fullFrom, history.length);
+  const droppedHistory = Math.min(dropped, foldedHistory);
+  const historySummary = summaryText(history.slice(0, foldedHistory), droppedHistory, 'Earlier in this notebook, in short');
+  const turnSummary = summaryText(input.turns.slice(0, Math.max(0, fullFrom - history.length)), dropped - droppedHistory, 'Earlier turns, in short');
+
+  if (input.foldSystem) messages.push({ role: 'user', content: input.system });
+  else messages.push({ role: 'system', content: input.system });
+  if (historySummary !== null) messages.push({ role: 'user', content: historySummary });
+  for (const t of history.slice(foldedHistory)) push(t);
+  messages.push({ role: 'user', content: first });
+  if (turnSummary !== null) messages.push({ role: 'user', content: turnSummary });
+  for (const t of all.slice(Math.max(fullFrom, history.length))) push(t);
   if (input.closing !== undefined) {
     if (input.closing !== '') messages.push({ role: 'user', content: input.closing });
+  } else if (input.turns.length > 0) {
+    messages.push({ role: 'user', content: turnNudge(slot, fitText(input.request, estimator.chars(REPEAT_SHARE * input.window))) });
   }
-  else if (turns.length > 0) messages.push({ role: 'user', content: turnNudge(slot, fitText(input.request, estimator.chars(REPEAT_SHARE * input.window))) });
   const merged = mergeConsecutive(messages);
-  return { messages: merged, tokens: estimator.messageTokens(merged), folded: folded.length, summary };
+  const summary = [historySummary, turnSummary].filter((x): x is string => x !== null).join('\n\n');
+  return { messages: merged, tokens: estimator.messageTokens(merged), folded: Math.min(fullFrom, all.length), summary: summary === '' ? null : summary };
 }
 
 /** The lines that stand for folded turns; the first `dropped` are left out and counted. */
-function summaryText(folded: readonly TurnRecord[], dropped: number): string | null {
+function summaryText(folded: readonly TurnRecord[], dropped: number, title: string): string | null {
   if (folded.length === 0) return null;
-  const lines = ['Earlier turns, in short (older details were left out to fit the context window):'];
-  if (dropped > 0) lines.push(`- ${dropped === 1 ? 'One earlier turn' : `${dropped} earlier turns`} left out.`);
+  const lines = [`${title} (details were left out to fit the context window):`];
+  if (dropped > 0) lines.push(`- ${dropped === 1 ? 'One earlier item' : `${dropped} earlier items`} left out.`);
   for (const t of folded.slice(dropped)) lines.push(`- ${t.summary ?? `Model ${t.slot} answered.`}`);
   return lines.join('\n');
 }

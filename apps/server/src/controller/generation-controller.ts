@@ -8,7 +8,9 @@ import type { KernelLogger } from '@duet/kernel';
 import { assertNever } from '@duet/kernel';
 import { ModelError, displayUrl, streamChat, type ChatDelta, type StreamChatOptions } from '../llm/index.ts';
 import type { NotebookDocument } from '../notebook/document.ts';
-import type { ContextMeter, HaltReason, ModelSlot } from '../protocol/notebook.ts';
+import type { ContextMeter, HaltReason, ModelSlot, RunRecord } from '../protocol/notebook.ts';
+import { MAX_RUN_RECORDS } from '../notebook/duet-meta.ts';
+import { runStart } from './run-start.ts';
 import { CellSplitter, type SplitEvent } from '../splitter/index.ts';
 import { requestAnswer } from './answer-request.ts';
 import type { CellRunner } from './cell-runner.ts';
@@ -50,6 +52,8 @@ export class GenerationController {
   #abort: AbortController | null = null;
   #halted: HaltReason | null = null;
   #greens = 0;
+  /** Index of the current run in the notebook's list of runs. */
+  #run = -1;
   #startedAt = 0;
   #firstGreenAt: number | null = null;
   #usage = { promptTokens: 0, completionTokens: 0 };
@@ -77,43 +81,81 @@ export class GenerationController {
   async start(opts: RunOptions): Promise<RunSummary> {
     if (this.#abort) throw new Error('a run is already going on in this notebook');
     const { doc, log } = this.#o;
+    const kind = opts.kind ?? 'new';
+    // Decided before anything changes: a run that cannot start leaves the notebook as it was.
+    const begin = runStart(doc.cells, doc.meta, { kind, prompt: opts.prompt, ...(opts.first ? { first: opts.first } : {}), ...(opts.fresh ? { fresh: true } : {}) });
     const abort = new AbortController();
     this.#abort = abort;
     this.#halted = null;
-    this.#greens = 0;
+    this.#greens = begin.greens;
     this.#startedAt = Date.now();
     this.#firstGreenAt = null;
     this.#usage = { promptTokens: 0, completionTokens: 0 };
     this.#ours.clear();
+    const required = opts.required;
     // Counted as each cell finishes, before the runner starts the next one, so the last green test halts at once.
-    const stopCounting = this.#o.runner.onOutcome((o) => this.#onOutcome(o, opts.required));
+    const stopCounting = this.#o.runner.onOutcome((o) => this.#onOutcome(o, required));
     const cellsBefore = doc.cells.length;
-    doc.setMeta({
+    for (const id of begin.discard) {
+      const cell = doc.cell(id);
+      if (cell) doc.setCellMeta(id, { ...cell.duet, discarded: true });
+    }
+    const runIndex = doc.meta.runs.length;
+    this.#run = runIndex;
+    const record: RunRecord = {
+      request: kind === 'new' ? begin.request : '',
+      kind,
       models: { A: modelRef(opts.models.A), B: modelRef(opts.models.B) },
-      required: opts.required,
+      required,
+      passes: begin.greens,
       halted: null,
+      mode: opts.mode ?? 'relay',
+      first: begin.first,
+      startedAt: new Date(this.#startedAt).toISOString(),
+      turns: [],
+    };
+    doc.setMeta({ models: record.models, required, passes: begin.greens, halted: null, runs: [...doc.meta.runs, record].slice(-MAX_RUN_RECORDS) });
+    doc.setRun({
+      active: true,
+      halted: null,
+      passes: begin.greens,
+      required,
+      turn: begin.lastTurn,
+      maxTurns: begin.lastTurn + opts.maxTurns,
+      streaming: null,
+      producing: null,
+      turnStartedAt: null,
+      tokensPerSecond: null,
+      error: null,
+      waiting: null,
+      context: { A: null, B: null },
     });
-    doc.setRun({ active: true, halted: null, passes: 0, required: opts.required, turn: 0, maxTurns: opts.maxTurns, streaming: null, tokensPerSecond: null, error: null, waiting: null, context: { A: null, B: null } });
-    doc.addCell({ cellType: 'markdown', source: opts.prompt, duet: { role: 'prompt', model: null, turn: 0 } });
-    log.info({ notebook: doc.name, modelA: opts.models.A.id, modelB: opts.models.B.id, required: opts.required, maxTurns: opts.maxTurns }, 'run started');
+    if (kind === 'new') {
+      const prompt = doc.addCell({ cellType: 'markdown', source: begin.request, duet: { role: 'prompt', model: null, turn: 0, run: runIndex } });
+      if (begin.freshConversation) doc.setMeta({ contextFrom: prompt.id });
+    }
+    log.info({ notebook: doc.name, kind, modelA: opts.models.A.id, modelB: opts.models.B.id, required, maxTurns: opts.maxTurns, history: begin.history.length }, 'run started');
 
-    const turns: TurnRecord[] = [];
+    const turns: TurnRecord[] = [...begin.turns];
     let emptyTurns = 0;
-    let turn = 0;
+    let turn = begin.lastTurn;
+    const lastTurn = begin.lastTurn + opts.maxTurns;
     try {
       this.#sayOnce(opts);
       const inventory = await this.#o.inventory?.().catch(() => undefined);
       const system = (slot: ModelSlot): string =>
-        systemPrompt({ slot, required: opts.required, ...(inventory ? { inventory } : {}), ...(opts.instructions?.[slot] ? { instructions: opts.instructions[slot] } : {}) });
-      while (this.#halted === null && turn < opts.maxTurns) {
+        systemPrompt({ slot, required, ...(inventory ? { inventory } : {}), ...(opts.instructions?.[slot] ? { instructions: opts.instructions[slot] } : {}) });
+      const other: ModelSlot = begin.first === 'A' ? 'B' : 'A';
+      const talk = { request: begin.request, history: begin.history };
+      while (this.#halted === null && turn < lastTurn) {
         turn += 1;
-        const slot: ModelSlot = turn % 2 === 1 ? 'A' : 'B';
-        let result = await this.#turn(slot, turn, opts, turns, system(slot), true);
+        const slot: ModelSlot = (turn - begin.lastTurn) % 2 === 1 ? begin.first : other;
+        let result = await this.#turn(slot, turn, opts, talk, turns, system(slot), true);
         if (this.#halted !== null) break;
         turns.push(result.record);
         if (result.slip !== null) {
           // One correction to the same model, in the same turn, before the turn counts as no progress.
-          result = await this.#turn(slot, turn, opts, turns, system(slot), false);
+          result = await this.#turn(slot, turn, opts, talk, turns, system(slot), false);
           if (this.#halted !== null) break;
           turns.push(result.record);
         }
@@ -134,18 +176,30 @@ export class GenerationController {
       this.#abort = null;
     }
     const halted = this.#halted ?? 'error';
-    doc.setMeta({ halted });
-    doc.setRun({ active: false, halted, streaming: null, waiting: null, passes: this.#greens, turn });
-    log.info({ notebook: doc.name, halted, passes: this.#greens, turns: turn }, 'run ended');
+    this.#updateRecord({ halted, passes: this.#greens });
+    doc.setMeta({ halted, passes: this.#greens });
+    doc.setRun({ active: false, halted, streaming: null, producing: null, waiting: null, passes: this.#greens, turn });
+    log.info({ notebook: doc.name, halted, passes: this.#greens, turns: turn - begin.lastTurn }, 'run ended');
     return {
       halted,
       passes: this.#greens,
-      required: opts.required,
-      turns: turn,
+      required,
+      turns: turn - begin.lastTurn,
       cells: doc.cells.length - cellsBefore,
       usage: { ...this.#usage },
       firstGreenMs: this.#firstGreenAt === null ? null : this.#firstGreenAt - this.#startedAt,
     };
+  }
+
+  /** Changes this run's record in the notebook's list of runs. */
+  #updateRecord(patch: Partial<RunRecord> | ((r: RunRecord) => Partial<RunRecord>)): void {
+    const { doc } = this.#o;
+    const runs = doc.meta.runs;
+    const i = runs.length - 1;
+    const current = runs[i];
+    if (current === undefined || i !== this.#run) return;
+    const change = typeof patch === 'function' ? patch(current) : patch;
+    doc.setMeta({ runs: [...runs.slice(0, i), { ...current, ...change }] });
   }
 
   #halt(reason: HaltReason): void {
@@ -156,12 +210,14 @@ export class GenerationController {
     this.#o.runner.cancelQueued();
   }
 
-  async #turn(slot: ModelSlot, turn: number, opts: RunOptions, turns: readonly TurnRecord[], system: string, mayCorrect: boolean): Promise<TurnResult> {
+  async #turn(slot: ModelSlot, turn: number, opts: RunOptions, talk: { request: string; history: readonly TurnRecord[] }, turns: readonly TurnRecord[], system: string, mayCorrect: boolean): Promise<TurnResult> {
     const { doc, runner } = this.#o;
     const model = opts.models[slot];
     const traits = this.#memory.of(model);
     const signal = (this.#abort as AbortController).signal;
-    doc.setRun({ turn, streaming: slot, tokensPerSecond: null });
+    const runIndex = this.#run;
+    const turnStartedAt = Date.now();
+    doc.setRun({ turn, streaming: slot, producing: null, turnStartedAt, tokensPerSecond: null });
     const splitter = new CellSplitter({ startInReasoning: traits.startsInReasoning });
     const ids = new Map<number, string>();
     const relayed = new Map<number, RelayedCell>();
@@ -182,7 +238,7 @@ export class GenerationController {
             const cell = doc.addCell(
               {
                 cellType: role === 'code' || role === 'test' ? 'code' : 'markdown',
-                duet: { role, model: slot, turn, ...(role === 'test' ? { test: { status: 'not-run' as const } } : {}), ...(e.note ? { note: e.note } : {}) },
+                duet: { role, model: slot, turn, run: runIndex, modelId: model.id, ...(role === 'test' ? { test: { status: 'not-run' as const } } : {}), ...(e.note ? { note: e.note } : {}), ...((role === 'code' || role === 'test') && !e.runnable ? { unrunnable: true } : {}) },
               },
               undefined,
               { phase: 'streaming', startedAt: null, lastDurationMs: null },
@@ -207,10 +263,10 @@ export class GenerationController {
             const cell = doc.cell(id);
             if (!cell || (cell.duet.role !== 'code' && cell.duet.role !== 'test')) break;
             if (!e.complete) {
-              doc.setCellMeta(id, { ...cell.duet, note: 'Not run: the model stopped before closing this block.' });
+              doc.setCellMeta(id, { ...cell.duet, unrunnable: true, note: 'Not run: the model stopped before closing this block.' });
               break;
             }
-            if (cell.duet.note || this.#halted !== null) break;
+            if (cell.duet.unrunnable || this.#halted !== null) break;
             this.#ours.add(id);
             pending.push(runner.run(id));
             break;
@@ -225,12 +281,21 @@ export class GenerationController {
       doc.setRun({ context: { ...doc.run.context, [slot]: meter } });
     };
     let accounted = false;
+    const turnTokens = { promptTokens: 0, completionTokens: 0 };
     /** Adds this answer's tokens to the run's: the server's counts, else the estimate and the deltas counted. */
     const account = (promptTokens?: number, completionTokens?: number): void => {
       if (accounted || sent === null) return;
       accounted = true;
+      turnTokens.promptTokens += promptTokens ?? sent.plan.estimatedTokens;
+      turnTokens.completionTokens += completionTokens ?? tokens;
       this.#usage.promptTokens += promptTokens ?? sent.plan.estimatedTokens;
       this.#usage.completionTokens += completionTokens ?? tokens;
+    };
+    let producing: 'reasoning' | 'answer' | null = null;
+    const produce = (what: 'reasoning' | 'answer'): void => {
+      if (producing === what) return;
+      producing = what;
+      doc.setRun({ producing: what });
     };
     const answered = (): void => {
       if (firstTokenAt !== 0) return;
@@ -247,7 +312,7 @@ export class GenerationController {
         traits,
         signal,
         plan: ({ tightness, window: smaller }) =>
-          planRequest({ slot, system, request: opts.prompt, turns, window: smaller ?? window, estimator: traits.estimator, tightness, foldSystem: traits.foldSystem }),
+          planRequest({ slot, system, request: talk.request, history: talk.history, turns, window: smaller ?? window, estimator: traits.estimator, tightness, foldSystem: traits.foldSystem }),
         onSend: (plan) => {
           const meter: ContextMeter = {
             sent: plan.estimatedTokens,
@@ -278,10 +343,12 @@ export class GenerationController {
           case 'content':
             answered();
             apply(splitter.push(delta.text));
+            produce(splitter.inReasoning ? 'reasoning' : 'answer');
             break;
           case 'reasoning':
             answered();
             apply(splitter.pushReasoning(delta.text));
+            produce('reasoning');
             break;
           case 'tool-call':
             answered();
@@ -317,7 +384,7 @@ export class GenerationController {
         doc.addCell({
           cellType: 'markdown',
           source: `**Model ${slot} (${model.id}) stopped with an error:** ${message}\n\nWhat it wrote before that is kept above.`,
-          duet: { role: 'feedback', model: slot, turn },
+          duet: { role: 'feedback', model: slot, turn, run: runIndex },
         });
         throw new Error(`Model ${slot} (${model.id}): ${message} What it wrote so far is kept.`);
       }
@@ -330,7 +397,8 @@ export class GenerationController {
       doc.notice('info', `Model ${slot} (${model.id}) begins its answers inside reasoning with no <think> tag; from its next turn on, Duet treats everything before </think> as reasoning.`);
     }
     const secs = firstTokenAt ? (Date.now() - firstTokenAt) / 1000 : 0;
-    doc.setRun({ streaming: null, waiting: null, ...(secs > 0 ? { tokensPerSecond: Math.round(tokens / secs) } : {}) });
+    doc.setRun({ streaming: null, producing: null, waiting: null, ...(secs > 0 ? { tokensPerSecond: Math.round(tokens / secs) } : {}) });
+    this.#updateRecord((r) => ({ turns: [...r.turns, { turn, model: slot, ms: Date.now() - turnStartedAt, ...turnTokens }] }));
     const outcomes = await Promise.all(pending);
     const text = relayedAnswer([...relayed.values()]);
     const { unmarkedPython } = splitter.stats;
@@ -341,7 +409,7 @@ export class GenerationController {
         ? correctionText(slot, slip, unmarkedPython)
         : feedbackText(slot, outcomes.filter((o) => o.status !== 'not-run' || this.#halted === null), skipped);
     if (this.#halted === null) {
-      doc.addCell({ cellType: 'markdown', source: feedback, duet: { role: 'feedback', model: slot, turn } });
+      doc.addCell({ cellType: 'markdown', source: feedback, duet: { role: 'feedback', model: slot, turn, run: runIndex, to: slip !== null ? slot : slot === 'A' ? 'B' : 'A' } });
     }
     const summary = summarizeTurn({ slot, turn, outcomes, ...(slipKind === 'unmarked' ? { slip: 'Python without RUN-CODE/TEST-ASSERT markers, nothing ran' } : slipKind === 'tool-calls' ? { slip: 'a tool call instead of marked code, nothing ran' } : {}) });
     return { record: { slot, text, feedback, summary }, runnable: pending.length, slip };
@@ -379,6 +447,8 @@ export class GenerationController {
       this.#greens += 1;
       this.#firstGreenAt ??= Date.now();
       this.#o.doc.setRun({ passes: this.#greens });
+      this.#o.doc.setMeta({ passes: this.#greens });
+      this.#updateRecord({ passes: this.#greens });
       if (this.#greens >= required) this.#halt('tests-passed');
     }
   }

@@ -13,6 +13,8 @@ export interface TurnRecord {
   feedback: string;
   /** One line on what the turn ran and how it went, used when the turn is folded to save context. */
   summary?: string;
+  /** The user's own words or cells (an earlier request, cells the user wrote), not a model's turn. */
+  byUser?: boolean;
 }
 
 /** What the system prompt says beyond the fixed rules. */

@@ -1,4 +1,5 @@
-import type { ContextSource, HaltReason, ServerKind, TestStatus } from '../protocol/notebook.ts';
+import type { ContextSource, HaltReason, ModelSlot, RunMode, ServerKind, TestStatus } from '../protocol/notebook.ts';
+import type { RunKind } from './run-start.ts';
 
 export type { ServerKind };
 
@@ -31,13 +32,15 @@ export interface RunOptions {
   instructions?: { A?: string; B?: string };
   /** How the two models share the work; `relay` (take turns) unless said. */
   mode?: RunMode;
+  /** `new` (the default) asks `prompt`; `continue` and `retry` carry on the notebook's latest request. */
+  kind?: RunKind;
+  /** Who speaks first; for Continue, the model after the last turn's unless said. */
+  first?: ModelSlot;
+  /** Start a new conversation: the models do not see the notebook's earlier cells. */
+  fresh?: boolean;
 }
 
-/**
- * `relay`: A and B take turns, each building on the other's code and tests.
- * `coder-tester`: B writes tests from the request alone, never seeing A's code; A writes the code.
- */
-export type RunMode = 'relay' | 'coder-tester';
+export type { RunMode };
 
 /** What `duet run --json` prints. */
 export interface RunSummary {

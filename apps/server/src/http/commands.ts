@@ -19,7 +19,25 @@ export const runRequestShape = {
   maxTurns: count.optional(),
   instructionsA: z.string().max(20_000).optional(),
   instructionsB: z.string().max(20_000).optional(),
+  first: z.enum(['A', 'B']).optional(),
+  mode: z.enum(['relay', 'coder-tester']).optional(),
+  fresh: z.boolean().optional(),
 };
+
+/** Continue: how many more turns (default: the notebook's or server's max turns). */
+export const resumeRequestShape = { maxTurns: count.optional() };
+export const resumeRequestSchema = z.strictObject(resumeRequestShape);
+
+const settingsSchema = z.strictObject({
+  modelA: model.optional(),
+  modelB: model.optional(),
+  passes: count.optional(),
+  maxTurns: count.optional(),
+  mode: z.enum(['relay', 'coder-tester']).optional(),
+  first: z.enum(['A', 'B']).optional(),
+  instructionsA: z.string().max(20_000).optional(),
+  instructionsB: z.string().max(20_000).optional(),
+});
 
 export const runRequestSchema = z.strictObject(runRequestShape);
 
@@ -36,6 +54,21 @@ export const clientCommandSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('run-cell'), id }),
   z.strictObject({ type: z.literal('run-all') }),
   z.strictObject({ type: z.literal('start-run'), ...runRequestShape }),
+  z.strictObject({ type: z.literal('continue-run'), ...resumeRequestShape }),
+  z.strictObject({ type: z.literal('retry-turn') }),
+  z.strictObject({ type: z.literal('new-conversation') }),
+  z.strictObject({ type: z.literal('set-cell-kind'), id, cellType: z.enum(['markdown', 'code']), role: z.enum(['prose', 'code', 'test']) }),
+  z.strictObject({
+    type: z.literal('restore-cell'),
+    index,
+    cell: z.strictObject({
+      cellType: z.enum(['markdown', 'code']),
+      source: z.string().max(5_000_000),
+      role: z.enum(['prose', 'code', 'test', 'prompt', 'reasoning', 'feedback']),
+    }),
+  }),
+  z.strictObject({ type: z.literal('save') }),
+  z.strictObject({ type: z.literal('set-settings'), settings: settingsSchema }),
   z.strictObject({ type: z.literal('stop') }),
   z.strictObject({ type: z.literal('interrupt') }),
   z.strictObject({ type: z.literal('restart') }),

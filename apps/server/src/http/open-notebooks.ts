@@ -19,6 +19,9 @@ import { OpenNotebook, type RunDefaults } from './open-notebook.ts';
 
 export { CLOSE_CODES };
 
+/** How often an open notebook's kernel is checked for CPU use while no cell runs. */
+const BACKGROUND_SAMPLE_MS = 2000;
+
 export interface OpenNotebooksOptions {
   store: NotebookStore;
   pool: KernelPool;
@@ -87,7 +90,7 @@ export class OpenNotebooks {
       nlog.error({ err: String(err) }, 'autosave failed');
       doc.notice('error', `Saving ${name}.ipynb failed (${err instanceof Error ? err.message : String(err)}). The notebook is kept in memory; Duet retries on the next change.`);
     });
-    const runner = new CellRunner({ doc, kernel, cellTimeoutMs: this.#o.cellTimeoutMs, log: nlog });
+    const runner = new CellRunner({ doc, kernel, cellTimeoutMs: this.#o.cellTimeoutMs, log: nlog, backgroundSampleMs: BACKGROUND_SAMPLE_MS });
     const controller = new GenerationController({ doc, runner, log: nlog, inventory: async () => inventoryLine(await readKernelInventory(kernel, nlog)) });
     const nb = new OpenNotebook({ doc, autosaver, kernel, runner, controller, log: nlog, resolveModels: this.#o.resolveModels, defaults: this.#o.defaults });
     if (error) doc.setRun({ error: `The kernel did not start: ${error} Cells run once it does; use Restart to try again.` });
@@ -133,8 +136,9 @@ export class OpenNotebooks {
   async rename(from: string, to: string): Promise<void> {
     const nb = this.#ready.get(from);
     if (nb?.busy) throw new HttpError(409, `"${from}" is running; stop it before renaming it.`);
-    if (this.#opening.has(from) || this.#opening.has(to) || this.#ready.has(to)) throw new HttpError(409, 'That notebook is being opened; try again in a moment.');
-    if (await this.#o.store.exists(to)) throw new HttpError(409, `A notebook named "${to}" already exists.`);
+    // A taken name is said as such: waiting would never help.
+    if (this.#ready.has(to) || this.#opening.has(to) || (await this.#o.store.exists(to))) throw new HttpError(409, `A notebook named "${to}" already exists.`);
+    if (this.#opening.has(from)) throw new HttpError(409, 'That notebook is being opened; try again in a moment.');
     if (nb) await this.close(from, CLOSE_CODES.renamed, `renamed to ${to}`.slice(0, MAX_CLOSE_REASON));
     await this.#o.store.rename(from, to);
     if (this.#o.sharedWorkdir === undefined) await moveWorkdir(this.workdir(from), this.workdir(to), this.#o.log);

@@ -13,10 +13,8 @@ export function notebookRoutes(store: NotebookStore, notebooks: OpenNotebooks): 
   const r = Router();
 
   r.get('/api/notebooks', async (_req, res) => {
-    const rows: NotebookListEntry[] = (await store.list()).map((n) => {
-      const state = notebooks.get(n.name)?.kernel.state;
-      return { ...n, running: state === 'idle' || state === 'busy' || state === 'starting' || state === 'restarting' };
-    });
+    // `running` means generating: a notebook whose kernel is merely up is not "running".
+    const rows: NotebookListEntry[] = (await store.list()).map((n) => ({ ...n, running: notebooks.get(n.name)?.controller.active === true }));
     res.json(rows);
   });
 
@@ -49,6 +47,9 @@ export function notebookRoutes(store: NotebookStore, notebooks: OpenNotebooks): 
       if (err instanceof NotebookFormatError) throw new HttpError(400, `That is not a notebook Duet can import: ${err.message}.`);
       throw err;
     }
+    // Refused before an open notebook of that name is closed for it.
+    const tooLarge = store.sizeProblem(doc);
+    if (tooLarge !== null) throw new HttpError(413, `That notebook was not imported: ${tooLarge}.`);
     const open = notebooks.get(name);
     if (open?.busy) throw new HttpError(409, `"${name}" is running; stop it before replacing it.`);
     const existed = await store.exists(name);

@@ -1,7 +1,7 @@
 /** What a notebook does: runs, stop, cells, the kernel. Each opens the notebook if it is not open yet. */
 import { Router } from 'express';
 import { HttpError } from './errors.ts';
-import { runRequestSchema } from './commands.ts';
+import { resumeRequestSchema, runRequestSchema } from './commands.ts';
 import type { NotebookStore } from './notebook-store.ts';
 import type { OpenNotebooks } from './open-notebooks.ts';
 import { nameParam, objectBody } from './routes-notebooks.ts';
@@ -20,6 +20,20 @@ export function runRoutes(store: NotebookStore, notebooks: OpenNotebooks): Route
     const nb = await notebooks.open(name);
     await nb.startRun(parsed.data);
     res.status(202).json({ name, run: nb.doc.run });
+  });
+
+  r.post('/api/notebooks/:name/continue', async (req, res) => {
+    const parsed = resumeRequestSchema.safeParse(objectBody(req));
+    if (!parsed.success) throw new HttpError(400, `Bad continue request: ${parsed.error.issues[0]?.message ?? 'invalid'}.`);
+    const nb = await notebooks.open(nameParam(req));
+    await nb.continueRun(parsed.data);
+    res.status(202).json({ name: nb.name, run: nb.doc.run });
+  });
+
+  r.post('/api/notebooks/:name/retry', async (req, res) => {
+    const nb = await notebooks.open(nameParam(req));
+    await nb.retryTurn();
+    res.status(202).json({ name: nb.name, run: nb.doc.run });
   });
 
   r.post('/api/notebooks/:name/stop', async (req, res) => {

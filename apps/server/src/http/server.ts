@@ -128,6 +128,8 @@ export async function startServer(config: DuetConfig, deps: ServerDeps = {}): Pr
       idleTimeoutMs: config.idleTimeout * 1000,
       firstTokenTimeoutMs: config.firstTokenTimeout * 1000,
       instructions: { ...(config.instructionsA !== undefined ? { A: config.instructionsA } : {}), ...(config.instructionsB !== undefined ? { B: config.instructionsB } : {}) },
+      mode: config.mode,
+      first: config.first,
     },
     resolveModels: (req) => resolveRunModels(models, req),
   });

@@ -4,8 +4,9 @@
  * not a notebook is refused with a {@link NotebookFormatError} that says why.
  */
 import type { NbOutput } from '@duet/kernel';
-import type { CellRole, DuetCellMeta, DuetNotebookMeta, HaltReason, ModelSlot, NotebookCell, TestStatus } from '../protocol/notebook.ts';
+import type { CellRole, DuetCellMeta, ModelSlot, NotebookCell, TestStatus } from '../protocol/notebook.ts';
 import { NotebookDocument, newCellId } from './document.ts';
+import { readNotebookMeta } from './duet-meta.ts';
 
 export class NotebookFormatError extends Error {
   override readonly name = 'NotebookFormatError';
@@ -113,8 +114,7 @@ export function serializeNotebook(doc: NotebookDocument): string {
 }
 
 const ROLES: readonly CellRole[] = ['prompt', 'prose', 'reasoning', 'code', 'test', 'feedback'];
-const STATUSES: readonly TestStatus[] = ['passed', 'failed', 'error', 'blocked', 'not-run'];
-const HALTS: readonly HaltReason[] = ['tests-passed', 'stopped', 'max-turns', 'no-progress', 'error'];
+const STATUSES: readonly TestStatus[] = ['passed', 'failed', 'error', 'blocked', 'not-run', 'stale'];
 const ID_PATTERN = /^[a-zA-Z0-9-_]{1,64}$/;
 
 function duetCellMeta(v: unknown, cellType: 'markdown' | 'code'): DuetCellMeta {
@@ -125,21 +125,14 @@ function duetCellMeta(v: unknown, cellType: 'markdown' | 'code'): DuetCellMeta {
   const meta: DuetCellMeta = { role, model, turn: typeof v.turn === 'number' ? v.turn : 0 };
   if (isObj(v.test) && STATUSES.includes(v.test.status as TestStatus)) meta.test = { status: v.test.status as TestStatus };
   if (typeof v.note === 'string') meta.note = v.note;
+  // Files written before the field existed said it only in the note.
+  if (v.unrunnable === true || (typeof v.note === 'string' && v.note.startsWith('Not run'))) meta.unrunnable = true;
+  if (typeof v.run === 'number' && Number.isInteger(v.run) && v.run >= 0) meta.run = v.run;
+  if (typeof v.modelId === 'string' && v.modelId.length <= 200) meta.modelId = v.modelId;
+  if (v.to === 'A' || v.to === 'B') meta.to = v.to;
+  if (v.discarded === true) meta.discarded = true;
+  if (v.edited === true) meta.edited = true;
   return meta;
-}
-
-function duetNotebookMeta(v: unknown): DuetNotebookMeta {
-  const meta: DuetNotebookMeta = { models: null, required: 2, passes: 0, halted: null };
-  if (!isObj(v)) return meta;
-  if (typeof v.required === 'number') meta.required = v.required;
-  if (typeof v.passes === 'number') meta.passes = v.passes;
-  if (HALTS.includes(v.halted as HaltReason)) meta.halted = v.halted as HaltReason;
-  if (isObj(v.models) && isModel(v.models.A) && isModel(v.models.B)) meta.models = { A: v.models.A, B: v.models.B };
-  return meta;
-}
-
-function isModel(v: unknown): v is { id: string; baseUrl: string } {
-  return isObj(v) && typeof v.id === 'string' && typeof v.baseUrl === 'string';
 }
 
 /** Reads an nbformat 4 notebook (any minor version); refuses anything else. */
@@ -168,7 +161,7 @@ export function fromIpynb(name: string, json: unknown): NotebookDocument {
     ];
   });
   const metadata = isObj(json.metadata) ? json.metadata : {};
-  return new NotebookDocument(name, cells, duetNotebookMeta(metadata.duet));
+  return new NotebookDocument(name, cells, readNotebookMeta(metadata.duet));
 }
 
 function isObj(v: unknown): v is Json {

@@ -65,7 +65,7 @@ export interface ModelList {
   demo: string[];
 }
 
-/** One row of `GET /api/notebooks`. `running`: open, with a kernel that is up; `error`: the file is not a readable notebook. */
+/** One row of `GET /api/notebooks`. `running`: a generation run is going on in it; `error`: the file is not a readable notebook. */
 export interface NotebookListEntry {
   name: string;
   modified: string;

@@ -6,6 +6,9 @@
 import type { NbOutput } from '@duet/kernel';
 import type {
   CellRuntime,
+  ModelSlot,
+  NotebookSettings,
+  RunMode,
   DuetCellMeta,
   DuetNotebookMeta,
   KernelStatus,
@@ -46,6 +49,17 @@ export interface RunRequest {
   /** The user's own instructions for each model, added to Duet's rules. */
   instructionsA?: string;
   instructionsB?: string;
+  /** Which model speaks first (default A). */
+  first?: ModelSlot;
+  mode?: RunMode;
+  /** Start a new conversation: the models do not see the notebook's earlier cells. */
+  fresh?: boolean;
+}
+
+/** `continue`: more turns with everything so far; `retry`: the last turn again, the old one kept and folded. */
+export interface ResumeRequest {
+  /** How many turns Continue adds (default: the run's max turns). */
+  maxTurns?: number;
 }
 
 /** Browser → server. */
@@ -57,6 +71,13 @@ export type ClientCommand =
   | { type: 'run-cell'; id: string }
   | { type: 'run-all' }
   | ({ type: 'start-run' } & RunRequest)
+  | ({ type: 'continue-run' } & ResumeRequest)
+  | { type: 'retry-turn' }
+  | { type: 'new-conversation' }
+  | { type: 'set-cell-kind'; id: string; cellType: 'markdown' | 'code'; role: 'prose' | 'code' | 'test' }
+  | { type: 'restore-cell'; index: number; cell: { cellType: 'markdown' | 'code'; source: string; role: 'prose' | 'code' | 'test' | 'prompt' | 'reasoning' | 'feedback' } }
+  | { type: 'save' }
+  | { type: 'set-settings'; settings: NotebookSettings }
   | { type: 'stop' }
   | { type: 'interrupt' }
   | { type: 'restart' };

@@ -7,7 +7,8 @@ import type { NbOutput } from '@duet/kernel';
 
 export type ModelSlot = 'A' | 'B';
 export type CellRole = 'prompt' | 'prose' | 'reasoning' | 'code' | 'test' | 'feedback';
-export type TestStatus = 'passed' | 'failed' | 'error' | 'blocked' | 'not-run';
+/** `stale`: it passed or failed, then code above it was edited or re-run; it counts as nothing until it runs again. */
+export type TestStatus = 'passed' | 'failed' | 'error' | 'blocked' | 'not-run' | 'stale';
 export type HaltReason = 'tests-passed' | 'stopped' | 'max-turns' | 'no-progress' | 'error';
 
 /** `metadata.duet` of a cell. */
@@ -18,6 +19,18 @@ export interface DuetCellMeta {
   test?: { status: TestStatus };
   /** Why a marked block was not run (another language, incomplete fence). */
   note?: string;
+  /** True when the block must never run (another language, a fence left open): a field, so nothing is decided from the note's words. */
+  unrunnable?: boolean;
+  /** The run (index into `metadata.duet.runs`) whose model wrote the cell; absent for cells the user wrote. */
+  run?: number;
+  /** The model id that wrote the cell (the badge's hover text). */
+  modelId?: string;
+  /** On a feedback cell: the model that received it. */
+  to?: ModelSlot;
+  /** A turn replaced by Retry: kept, shown folded, never sent to the models again. */
+  discarded?: boolean;
+  /** The user changed this cell after a model wrote it (or wrote it): the models are told it is the user's. */
+  edited?: boolean;
 }
 
 export interface NotebookCell {
@@ -34,12 +47,63 @@ export interface ModelRef {
   baseUrl: string;
 }
 
-/** `metadata.duet` of the notebook. */
+/**
+ * How the two models share the work. `relay`: A and B take turns, each building on
+ * the other's code and tests. `coder-tester`: B writes tests from the request alone,
+ * never seeing A's code; A writes the code and gets B's failing tests back.
+ */
+export type RunMode = 'relay' | 'coder-tester';
+
+/** One turn's cost, kept after the run for the turn's badge. */
+export interface TurnStats {
+  turn: number;
+  model: ModelSlot;
+  /** From the request to the end of the answer. */
+  ms: number;
+  promptTokens: number;
+  completionTokens: number;
+}
+
+/** One generation run, as the notebook remembers it. */
+export interface RunRecord {
+  /** The user's request; empty for Continue and Retry, which carry on the run before. */
+  request: string;
+  kind: 'new' | 'continue' | 'retry';
+  models: { A: ModelRef; B: ModelRef };
+  required: number;
+  passes: number;
+  halted: HaltReason | null;
+  mode: RunMode;
+  /** Which model spoke first. */
+  first: ModelSlot;
+  /** ISO time the run started. */
+  startedAt: string;
+  turns: TurnStats[];
+}
+
+/** The run settings a notebook keeps, restored when it opens. */
+export interface NotebookSettings {
+  modelA?: string;
+  modelB?: string;
+  passes?: number;
+  maxTurns?: number;
+  mode?: RunMode;
+  first?: ModelSlot;
+  instructionsA?: string;
+  instructionsB?: string;
+}
+
+/** `metadata.duet` of the notebook. `models`, `required`, `passes` and `halted` describe the latest run. */
 export interface DuetNotebookMeta {
   models: { A: ModelRef; B: ModelRef } | null;
   required: number;
   passes: number;
   halted: HaltReason | null;
+  /** Every run, oldest first. */
+  runs: RunRecord[];
+  /** Cells before this one are not part of the models' conversation ("New conversation"); null: all are. */
+  contextFrom: string | null;
+  settings: NotebookSettings;
 }
 
 /** Runtime state of a cell: never saved to disk. */
@@ -64,6 +128,10 @@ export interface RunState {
   maxTurns: number;
   /** The model streaming now. */
   streaming: ModelSlot | null;
+  /** What the streaming model is producing: its reasoning or its answer. */
+  producing: 'reasoning' | 'answer' | null;
+  /** Epoch ms when the current turn's request was sent, for the per-turn timer. */
+  turnStartedAt: number | null;
   tokensPerSecond: number | null;
   /** The last error a user should see (model error, kernel died …). */
   error: string | null;

@@ -98,6 +98,11 @@ export class CellSplitter {
    * the prose with no opening tag: the chat template evidently opens the reasoning in
    * the prompt, so that model's next answers should start in reasoning.
    */
+  /** True while the content stream is inside reasoning (`<think>` open, or started in reasoning). */
+  get inReasoning(): boolean {
+    return this.state.mode === 'reasoning';
+  }
+
   get sawBareCloseTag(): boolean {
     return this.bareCloseTag;
   }
