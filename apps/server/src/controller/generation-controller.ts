@@ -10,7 +10,8 @@ import { ModelError, displayUrl, streamChat, type ChatDelta, type StreamChatOpti
 import type { NotebookDocument } from '../notebook/document.ts';
 import type { ContextMeter, HaltReason, ModelSlot, RunRecord } from '../protocol/notebook.ts';
 import { MAX_RUN_RECORDS } from '../notebook/duet-meta.ts';
-import { runStart } from './run-start.ts';
+import { runStart, type RunStart } from './run-start.ts';
+import { testerReport, type TestRun } from './tester-report.ts';
 import { CellSplitter, type SplitEvent } from '../splitter/index.ts';
 import { requestAnswer } from './answer-request.ts';
 import type { CellRunner } from './cell-runner.ts';
@@ -42,6 +43,36 @@ interface TurnResult {
   runnable: number;
   /** Code that Duet could not run because of the answer's form, when a correction was asked for. */
   slip: SlipKind | null;
+  /** Test cells the turn wrote and held back (see {@link TurnSpec.deferTests}). */
+  deferred: string[];
+}
+
+/** What the strategies of a run share. */
+interface LoopContext {
+  opts: RunOptions;
+  begin: RunStart;
+  talk: { request: string; history: readonly TurnRecord[] };
+  /** The number of the latest turn; the strategies advance it. */
+  turn: number;
+  system: (slot: ModelSlot, part?: 'coder' | 'tester') => string;
+}
+
+/** One model's turn: who, what it sees, and how its cells are treated. */
+interface TurnSpec {
+  slot: ModelSlot;
+  turn: number;
+  opts: RunOptions;
+  talk: { request: string; history: readonly TurnRecord[] };
+  /** The turns this model sees. */
+  turns: readonly TurnRecord[];
+  system: string;
+  mayCorrect: boolean;
+  /** Hold the turn's test cells instead of running them (the tester writes before any code exists). */
+  deferTests?: boolean;
+  /** The turn's report, when not the usual execution results; '' adds no feedback cell. */
+  feedback?: (outcomes: readonly CellOutcome[], deferred: readonly string[]) => Promise<string> | string;
+  /** Who receives the feedback cell (default: the other model in relay). */
+  to?: ModelSlot;
 }
 
 /** How often the run state's tokens-per-second figure is refreshed. */
@@ -52,6 +83,8 @@ export class GenerationController {
   #abort: AbortController | null = null;
   #halted: HaltReason | null = null;
   #greens = 0;
+  /** Relay counts every green test of the run as it finishes; coder-tester counts the tester's tests per round. */
+  #countGreens = true;
   /** Index of the current run in the notebook's list of runs. */
   #run = -1;
   #startedAt = 0;
@@ -136,32 +169,15 @@ export class GenerationController {
     }
     log.info({ notebook: doc.name, kind, modelA: opts.models.A.id, modelB: opts.models.B.id, required, maxTurns: opts.maxTurns, history: begin.history.length }, 'run started');
 
-    const turns: TurnRecord[] = [...begin.turns];
-    let emptyTurns = 0;
-    let turn = begin.lastTurn;
-    const lastTurn = begin.lastTurn + opts.maxTurns;
+    const loop: LoopContext = { opts, begin, talk: { request: begin.request, history: begin.history }, turn: begin.lastTurn, system: () => '' };
+    this.#countGreens = (opts.mode ?? 'relay') === 'relay';
     try {
       this.#sayOnce(opts);
       const inventory = await this.#o.inventory?.().catch(() => undefined);
-      const system = (slot: ModelSlot): string =>
-        systemPrompt({ slot, required, ...(inventory ? { inventory } : {}), ...(opts.instructions?.[slot] ? { instructions: opts.instructions[slot] } : {}) });
-      const other: ModelSlot = begin.first === 'A' ? 'B' : 'A';
-      const talk = { request: begin.request, history: begin.history };
-      while (this.#halted === null && turn < lastTurn) {
-        turn += 1;
-        const slot: ModelSlot = (turn - begin.lastTurn) % 2 === 1 ? begin.first : other;
-        let result = await this.#turn(slot, turn, opts, talk, turns, system(slot), true);
-        if (this.#halted !== null) break;
-        turns.push(result.record);
-        if (result.slip !== null) {
-          // One correction to the same model, in the same turn, before the turn counts as no progress.
-          result = await this.#turn(slot, turn, opts, talk, turns, system(slot), false);
-          if (this.#halted !== null) break;
-          turns.push(result.record);
-        }
-        emptyTurns = result.runnable === 0 ? emptyTurns + 1 : 0;
-        if (emptyTurns >= 2) this.#halt('no-progress');
-      }
+      loop.system = (slot, part) =>
+        systemPrompt({ slot, required, ...(part ? { part } : {}), ...(inventory ? { inventory } : {}), ...(opts.instructions?.[slot] ? { instructions: opts.instructions[slot] } : {}) });
+      if (this.#countGreens) await this.#relay(loop);
+      else await this.#coderTester(loop);
       if (this.#halted === null) this.#halt('max-turns');
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
@@ -178,6 +194,7 @@ export class GenerationController {
     const halted = this.#halted ?? 'error';
     this.#updateRecord({ halted, passes: this.#greens });
     doc.setMeta({ halted, passes: this.#greens });
+    const turn = loop.turn;
     doc.setRun({ active: false, halted, streaming: null, producing: null, waiting: null, passes: this.#greens, turn });
     log.info({ notebook: doc.name, halted, passes: this.#greens, turns: turn - begin.lastTurn }, 'run ended');
     return {
@@ -189,6 +206,112 @@ export class GenerationController {
       usage: { ...this.#usage },
       firstGreenMs: this.#firstGreenAt === null ? null : this.#firstGreenAt - this.#startedAt,
     };
+  }
+
+  /** Relay: A and B take turns, each seeing the other's code and every result. */
+  async #relay(loop: LoopContext): Promise<void> {
+    const { opts, begin, talk } = loop;
+    const turns: TurnRecord[] = [...begin.turns];
+    const lastTurn = begin.lastTurn + opts.maxTurns;
+    const other: ModelSlot = begin.first === 'A' ? 'B' : 'A';
+    let emptyTurns = 0;
+    while (this.#halted === null && loop.turn < lastTurn) {
+      const turn = ++loop.turn;
+      const slot: ModelSlot = (turn - begin.lastTurn) % 2 === 1 ? begin.first : other;
+      let result = await this.#turn({ slot, turn, opts, talk, turns, system: loop.system(slot), mayCorrect: true });
+      if (this.#halted !== null) break;
+      turns.push(result.record);
+      if (result.slip !== null) {
+        // One correction to the same model, in the same turn, before the turn counts as no progress.
+        result = await this.#turn({ slot, turn, opts, talk, turns, system: loop.system(slot), mayCorrect: false });
+        if (this.#halted !== null) break;
+        turns.push(result.record);
+      }
+      emptyTurns = result.runnable === 0 ? emptyTurns + 1 : 0;
+      if (emptyTurns >= 2) this.#halt('no-progress');
+    }
+  }
+
+  /**
+   * Coder-tester: B writes tests from the request alone and never sees A's code; A
+   * writes the code; after each of A's answers B's tests run against it, and the
+   * failing ones go back to A with their source. Only B's tests count as green.
+   */
+  async #coderTester(loop: LoopContext): Promise<void> {
+    const { opts, begin, talk } = loop;
+    const { doc, runner } = this.#o;
+    const coder: ModelSlot = 'A';
+    const tester: ModelSlot = 'B';
+    const lastTurn = begin.lastTurn + opts.maxTurns;
+    // Going on with a run: the tester's tests are already in the notebook.
+    const tests = this.#testerTests(tester);
+    const coderTurns: TurnRecord[] = begin.turns.filter((t) => t.slot === coder && !t.byUser);
+    if (tests.length === 0 && loop.turn < lastTurn) {
+      const turn = ++loop.turn;
+      const testerTurn = (mayCorrect: boolean, seen: readonly TurnRecord[]) =>
+        this.#turn({ slot: tester, turn, opts, talk, turns: seen, system: loop.system(tester, 'tester'), mayCorrect, deferTests: true, feedback: () => '', to: tester });
+      let result = await testerTurn(true, []);
+      if (this.#halted !== null) return;
+      tests.push(...result.deferred);
+      if (result.slip !== null) {
+        result = await testerTurn(false, [result.record]);
+        if (this.#halted !== null) return;
+        tests.push(...result.deferred);
+      }
+      if (tests.length === 0) {
+        doc.notice('warning', `Model ${tester} wrote no TEST-ASSERT block, so there is nothing to test model ${coder}'s code against.`);
+        this.#halt('no-progress');
+        return;
+      }
+    }
+    const target = Math.min(opts.required, tests.length);
+    let emptyTurns = 0;
+    while (this.#halted === null && loop.turn < lastTurn) {
+      const turn = ++loop.turn;
+      const runTests = async (): Promise<string> => {
+        const runs: TestRun[] = [];
+        for (const id of tests) {
+          if (this.#halted !== null) break;
+          const outcome = await runner.run(id);
+          runs.push({ source: doc.cell(id)?.source ?? '', outcome });
+        }
+        const greens = runs.filter((r) => r.outcome.testStatus === 'passed').length;
+        this.#setGreens(greens);
+        if (greens >= target) this.#halt('tests-passed');
+        return testerReport(coder, tester, runs);
+      };
+      const coderTurn = (mayCorrect: boolean) =>
+        this.#turn({ slot: coder, turn, opts, talk, turns: coderTurns, system: loop.system(coder, 'coder'), mayCorrect, feedback: runTests, to: coder });
+      let result = await coderTurn(true);
+      if (this.#halted !== null) break;
+      coderTurns.push(result.record);
+      if (result.slip !== null) {
+        result = await coderTurn(false);
+        if (this.#halted !== null) break;
+        coderTurns.push(result.record);
+      }
+      emptyTurns = result.runnable === 0 ? emptyTurns + 1 : 0;
+      if (emptyTurns >= 2) this.#halt('no-progress');
+    }
+  }
+
+  /** The tester's test cells of the current request, in notebook order. */
+  #testerTests(tester: ModelSlot): string[] {
+    const { doc } = this.#o;
+    const prompt = doc.cells.findLastIndex((c) => c.duet.role === 'prompt');
+    return doc.cells
+      .slice(prompt + 1)
+      .filter((c) => c.duet.role === 'test' && c.duet.model === tester && !c.duet.discarded && !c.duet.unrunnable)
+      .map((c) => c.id);
+  }
+
+  /** The green count of this run, said everywhere it is shown. */
+  #setGreens(greens: number): void {
+    if (greens > 0) this.#firstGreenAt ??= Date.now();
+    this.#greens = greens;
+    this.#o.doc.setRun({ passes: greens });
+    this.#o.doc.setMeta({ passes: greens });
+    this.#updateRecord({ passes: greens });
   }
 
   /** Changes this run's record in the notebook's list of runs. */
@@ -210,7 +333,8 @@ export class GenerationController {
     this.#o.runner.cancelQueued();
   }
 
-  async #turn(slot: ModelSlot, turn: number, opts: RunOptions, talk: { request: string; history: readonly TurnRecord[] }, turns: readonly TurnRecord[], system: string, mayCorrect: boolean): Promise<TurnResult> {
+  async #turn(spec: TurnSpec): Promise<TurnResult> {
+    const { slot, turn, opts, talk, turns, system, mayCorrect } = spec;
     const { doc, runner } = this.#o;
     const model = opts.models[slot];
     const traits = this.#memory.of(model);
@@ -223,6 +347,8 @@ export class GenerationController {
     const relayed = new Map<number, RelayedCell>();
     const pending: Promise<CellOutcome>[] = [];
     const skipped: string[] = [];
+    /** Test cells held back to run later (a tester's tests run against the coder's code). */
+    const deferred: string[] = [];
     let toolCalls = 0;
     let tokens = 0;
     let firstTokenAt = 0;
@@ -267,6 +393,10 @@ export class GenerationController {
               break;
             }
             if (cell.duet.unrunnable || this.#halted !== null) break;
+            if (spec.deferTests && cell.duet.role === 'test') {
+              deferred.push(id);
+              break;
+            }
             this.#ours.add(id);
             pending.push(runner.run(id));
             break;
@@ -402,17 +532,19 @@ export class GenerationController {
     const outcomes = await Promise.all(pending);
     const text = relayedAnswer([...relayed.values()]);
     const { unmarkedPython } = splitter.stats;
-    const slipKind: SlipKind | null = pending.length > 0 || skipped.length > 0 ? null : unmarkedPython > 0 ? 'unmarked' : toolCalls > 0 ? 'tool-calls' : null;
+    const slipKind: SlipKind | null = pending.length > 0 || deferred.length > 0 || skipped.length > 0 ? null : unmarkedPython > 0 ? 'unmarked' : toolCalls > 0 ? 'tool-calls' : null;
     const slip = mayCorrect ? slipKind : null;
     const feedback =
       slip !== null
         ? correctionText(slot, slip, unmarkedPython)
-        : feedbackText(slot, outcomes.filter((o) => o.status !== 'not-run' || this.#halted === null), skipped);
-    if (this.#halted === null) {
-      doc.addCell({ cellType: 'markdown', source: feedback, duet: { role: 'feedback', model: slot, turn, run: runIndex, to: slip !== null ? slot : slot === 'A' ? 'B' : 'A' } });
+        : spec.feedback !== undefined
+          ? await spec.feedback(outcomes, deferred)
+          : feedbackText(slot, outcomes.filter((o) => o.status !== 'not-run' || this.#halted === null), skipped);
+    if (this.#halted === null && feedback !== '') {
+      doc.addCell({ cellType: 'markdown', source: feedback, duet: { role: 'feedback', model: slot, turn, run: runIndex, to: slip !== null ? slot : (spec.to ?? (slot === 'A' ? 'B' : 'A')) } });
     }
     const summary = summarizeTurn({ slot, turn, outcomes, ...(slipKind === 'unmarked' ? { slip: 'Python without RUN-CODE/TEST-ASSERT markers, nothing ran' } : slipKind === 'tool-calls' ? { slip: 'a tool call instead of marked code, nothing ran' } : {}) });
-    return { record: { slot, text, feedback, summary }, runnable: pending.length, slip };
+    return { record: { slot, text, feedback, summary }, runnable: pending.length + deferred.length, slip, deferred };
   }
 
   /** Things a user should hear once about the models of a run: how their server will behave. */
@@ -442,13 +574,9 @@ export class GenerationController {
   }
 
   #onOutcome(o: CellOutcome, required: number): void {
-    if (!this.#ours.delete(o.id)) return;
+    if (!this.#ours.delete(o.id) || !this.#countGreens) return;
     if (o.kind === 'test' && o.testStatus === 'passed' && this.#halted === null) {
-      this.#greens += 1;
-      this.#firstGreenAt ??= Date.now();
-      this.#o.doc.setRun({ passes: this.#greens });
-      this.#o.doc.setMeta({ passes: this.#greens });
-      this.#updateRecord({ passes: this.#greens });
+      this.#setGreens(this.#greens + 1);
       if (this.#greens >= required) this.#halt('tests-passed');
     }
   }

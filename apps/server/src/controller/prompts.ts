@@ -25,6 +25,8 @@ export interface SystemPromptContext {
   inventory?: string;
   /** The user's own instructions for this model. */
   instructions?: string;
+  /** In coder-tester mode: the model's part. */
+  part?: 'coder' | 'tester';
 }
 
 /** The format in one line; the first user message and every correction repeat it. */
@@ -49,6 +51,7 @@ const EXAMPLE = [
 ].join('\n');
 
 export function systemPrompt(ctx: SystemPromptContext): string {
+  if (ctx.part !== undefined) return partPrompt(ctx, ctx.part);
   const { slot, required } = ctx;
   const other = slot === 'A' ? 'B' : 'A';
   const lines = [
@@ -105,4 +108,43 @@ export function correctionText(slot: ModelSlot, slip: SlipKind, blocks: number):
     'assert add(2, 3) == 5',
     '```',
   ].join('\n');
+}
+
+/** The system prompt of coder-tester mode: one model writes only code, the other only tests, from the request alone. */
+function partPrompt(ctx: SystemPromptContext, part: 'coder' | 'tester'): string {
+  const env = `The code runs in a sandboxed IPython kernel: no network, no starting programs, no input(), files only in the working directory.${ctx.inventory ? ` ${ctx.inventory}` : ''}`;
+  const lines =
+    part === 'tester'
+      ? [
+          `You are model ${ctx.slot} in Duet, the tester. Another model writes the code; you never see it. From the user's request alone, write tests that a correct solution passes and a wrong one fails: ordinary cases and edge cases.`,
+          '',
+          '- Write only TEST-ASSERT blocks: the line TEST-ASSERT right before a ```python block of plain assert statements.',
+          '- Call the functions and arguments exactly as the request names them. Do not write the implementation.',
+          `- Write at least ${ctx.required} test blocks. Plain assert only: no unittest, no pytest, no pip, no input().`,
+          '',
+          'TEST-ASSERT',
+          '```python',
+          'assert add(2, 3) == 5',
+          'assert add(-1, 1) == 0',
+          '```',
+          '',
+          env,
+        ]
+      : [
+          `You are model ${ctx.slot} in Duet, the coder. Another model has written tests from the user's request alone; they run against your code after each of your answers, and you get back every failing test with its source.`,
+          '',
+          '- Write the code in RUN-CODE blocks: the line RUN-CODE right before a ```python block.',
+          '- Name functions and arguments exactly as the request says. No tests needed; no unittest, pytest, pip or input().',
+          '',
+          'RUN-CODE',
+          '```python',
+          'def add(a, b):',
+          '    return a + b',
+          '```',
+          '',
+          env,
+        ];
+  const own = ctx.instructions?.trim();
+  if (own) lines.push('', "The user's own instructions for you:", own);
+  return lines.join('\n');
 }
