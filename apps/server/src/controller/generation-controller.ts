@@ -35,6 +35,24 @@ export interface GenerationControllerOptions {
   memory?: ModelMemory;
   /** One sentence on what the kernel has installed, for the system prompt; read once per run. */
   inventory?: () => Promise<string | undefined>;
+  /** Bounds on one answer; {@link ANSWER_LIMITS} unless given. */
+  answerLimits?: AnswerLimits;
+}
+
+/** The most one answer may be, whatever `max_tokens` said: a server that ignores it must not fill the server's memory. */
+export interface AnswerLimits {
+  chars: number;
+  ms: number;
+}
+
+/** 1 MiB of text (some 250,000 tokens, far past any local window) or 30 minutes from the first token. */
+export const ANSWER_LIMITS: AnswerLimits = { chars: 1024 * 1024, ms: 30 * 60_000 };
+
+/** Why an answer must stop, or null. */
+function answerOverLimit(chars: number, firstTokenAt: number, limits: AnswerLimits): string | null {
+  if (chars > limits.chars) return `passed ${Math.round(limits.chars / 1024)} KiB`;
+  if (firstTokenAt !== 0 && Date.now() - firstTokenAt > limits.ms) return `went on for more than ${Math.round(limits.ms / 60_000)} minutes`;
+  return null;
 }
 
 /** How a turn went, for the loop that decides what comes next. */
@@ -350,6 +368,7 @@ export class GenerationController {
     /** Test cells held back to run later (a tester's tests run against the coder's code). */
     const deferred: string[] = [];
     let toolCalls = 0;
+    let answerChars = 0;
     let tokens = 0;
     let firstTokenAt = 0;
     let lastRateAt = 0;
@@ -464,6 +483,12 @@ export class GenerationController {
       });
       for await (const delta of stream) {
         if (this.#halted !== null) break;
+        const over = answerOverLimit(answerChars, firstTokenAt, this.#o.answerLimits ?? ANSWER_LIMITS);
+        if (over !== null) {
+          // Leaving the loop closes the HTTP stream: a server that never stops is stopped here.
+          doc.notice('warning', `Model ${slot}'s answer ${over}, so Duet stopped reading it; what arrived is kept and the turn ends here.`);
+          break;
+        }
         switch (delta.type) {
           case 'loading': {
             const waiting = doc.run.waiting;
@@ -471,11 +496,13 @@ export class GenerationController {
             continue;
           }
           case 'content':
+            answerChars += delta.text.length;
             answered();
             apply(splitter.push(delta.text));
             produce(splitter.inReasoning ? 'reasoning' : 'answer');
             break;
           case 'reasoning':
+            answerChars += delta.text.length;
             answered();
             apply(splitter.pushReasoning(delta.text));
             produce('reasoning');

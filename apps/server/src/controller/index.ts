@@ -1,8 +1,8 @@
 export type { ModelEndpoint, RunOptions, RunSummary, RunMode, CellOutcome, ServerKind } from './types.ts';
 export { CellRunner } from './cell-runner.ts';
 export type { CellRunnerOptions } from './cell-runner.ts';
-export { GenerationController } from './generation-controller.ts';
-export type { GenerationControllerOptions } from './generation-controller.ts';
+export { GenerationController, ANSWER_LIMITS } from './generation-controller.ts';
+export type { GenerationControllerOptions, AnswerLimits } from './generation-controller.ts';
 export { hasAssert, testStatusFor, isBlocked } from './test-status.ts';
 export { feedbackText, cutToBudget, outputsText, stripAnsi } from './feedback.ts';
 export { systemPrompt, requestMessage, turnNudge, correctionText, FORMAT_RULE } from './prompts.ts';
