@@ -14,6 +14,7 @@ export function reportProgress(doc: NotebookDocument, write: (line: string) => v
   let streaming: string | null = null;
   let passes = 0;
   let waiting: WaitingState | null = null;
+  let error: string | null = null;
   let timer: ReturnType<typeof setInterval> | undefined;
   const waited = (w: WaitingState): string => `${Math.max(0, Math.round((now() - w.since) / 1000))} s`;
   const sayWait = (w: WaitingState): void => {
@@ -34,6 +35,8 @@ export function reportProgress(doc: NotebookDocument, write: (line: string) => v
           passes = e.run.passes;
           write(`green tests: ${passes}/${e.run.required}`);
         }
+        if (e.run.error !== null && e.run.error !== error) write(`error: ${e.run.error}`);
+        error = e.run.error;
         const w = e.run.waiting;
         if (w === null) {
           waiting = null;
