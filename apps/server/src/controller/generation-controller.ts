@@ -7,7 +7,7 @@
 import type { KernelLogger } from '@duet/kernel';
 import { assertNever } from '@duet/kernel';
 import { ModelError, displayUrl, streamChat, type ChatDelta, type StreamChatOptions } from '../llm/index.ts';
-import type { NotebookDocument } from '../notebook/document.ts';
+import { idleRun, type NotebookDocument } from '../notebook/document.ts';
 import type { ContextMeter, HaltReason, ModelSlot, RunRecord } from '../protocol/notebook.ts';
 import { MAX_RUN_RECORDS } from '../notebook/duet-meta.ts';
 import { runStart, type RunStart } from './run-start.ts';
@@ -166,21 +166,7 @@ export class GenerationController {
       turns: [],
     };
     doc.setMeta({ models: record.models, required, passes: begin.greens, halted: null, runs: [...doc.meta.runs, record].slice(-MAX_RUN_RECORDS) });
-    doc.setRun({
-      active: true,
-      halted: null,
-      passes: begin.greens,
-      required,
-      turn: begin.lastTurn,
-      maxTurns: begin.lastTurn + opts.maxTurns,
-      streaming: null,
-      producing: null,
-      turnStartedAt: null,
-      tokensPerSecond: null,
-      error: null,
-      waiting: null,
-      context: { A: null, B: null },
-    });
+    doc.setRun({ ...idleRun(required, begin.lastTurn + opts.maxTurns), active: true, passes: begin.greens, turn: begin.lastTurn });
     if (kind === 'new') {
       const prompt = doc.addCell({ cellType: 'markdown', source: begin.request, duet: { role: 'prompt', model: null, turn: 0, run: runIndex } });
       if (begin.freshConversation) doc.setMeta({ contextFrom: prompt.id });

@@ -32,23 +32,11 @@ export interface SystemPromptContext {
 /** The format in one line; the first user message and every correction repeat it. */
 export const FORMAT_RULE = 'Format: put the line RUN-CODE right before each ```python block that should run, and the line TEST-ASSERT right before each ```python block of plain assert tests.';
 
-const EXAMPLE = [
-  'Example of a good answer:',
-  '',
-  'A function that adds two numbers.',
-  '',
-  'RUN-CODE',
-  '```python',
-  'def add(a, b):',
-  '    return a + b',
-  '```',
-  '',
-  'TEST-ASSERT',
-  '```python',
-  'assert add(2, 3) == 5',
-  'assert add(-1, 1) == 0',
-  '```',
-].join('\n');
+/** The two halves of the worked example every prompt shows, so small models can copy the form. */
+const CODE_EXAMPLE = ['RUN-CODE', '```python', 'def add(a, b):', '    return a + b', '```'];
+const TEST_EXAMPLE = ['TEST-ASSERT', '```python', 'assert add(2, 3) == 5', 'assert add(-1, 1) == 0', '```'];
+
+const EXAMPLE = ['Example of a good answer:', '', 'A function that adds two numbers.', '', ...CODE_EXAMPLE, '', ...TEST_EXAMPLE].join('\n');
 
 export function systemPrompt(ctx: SystemPromptContext): string {
   if (ctx.part !== undefined) return partPrompt(ctx, ctx.part);
@@ -122,11 +110,7 @@ function partPrompt(ctx: SystemPromptContext, part: 'coder' | 'tester'): string 
           '- Call the functions and arguments exactly as the request names them. Do not write the implementation.',
           `- Write at least ${ctx.required} test blocks. Plain assert only: no unittest, no pytest, no pip, no input().`,
           '',
-          'TEST-ASSERT',
-          '```python',
-          'assert add(2, 3) == 5',
-          'assert add(-1, 1) == 0',
-          '```',
+          ...TEST_EXAMPLE,
           '',
           env,
         ]
@@ -136,11 +120,7 @@ function partPrompt(ctx: SystemPromptContext, part: 'coder' | 'tester'): string 
           '- Write the code in RUN-CODE blocks: the line RUN-CODE right before a ```python block.',
           '- Name functions and arguments exactly as the request says. No tests needed; no unittest, pytest, pip or input().',
           '',
-          'RUN-CODE',
-          '```python',
-          'def add(a, b):',
-          '    return a + b',
-          '```',
+          ...CODE_EXAMPLE,
           '',
           env,
         ];
