@@ -17,6 +17,8 @@ const run: RunState = {
   turn: 0,
   maxTurns: 4,
   streaming: null,
+  producing: null,
+  turnStartedAt: null,
   tokensPerSecond: null,
   error: null,
   waiting: null,
@@ -28,7 +30,7 @@ function notebook(...cells: NotebookCell[]): NotebookSnapshot {
     name: 'nb',
     cells,
     runtime: Object.fromEntries(cells.map((c) => [c.id, idle])),
-    meta: { models: null, required: 2, passes: 0, halted: null },
+    meta: { models: null, required: 2, passes: 0, halted: null, runs: [], contextFrom: null, settings: {} },
     run,
     kernel: 'idle',
   };
@@ -116,7 +118,7 @@ describe('applying a document event to a notebook snapshot', () => {
     },
     {
       name: 'notebook-meta replaces the notebook metadata',
-      event: { type: 'notebook-meta', meta: { models: null, required: 3, passes: 1, halted: 'stopped' } },
+      event: { type: 'notebook-meta', meta: { models: null, required: 3, passes: 1, halted: 'stopped', runs: [], contextFrom: null, settings: {} } },
       check: (next) => expect(next.meta.halted).toBe('stopped'),
     },
     {

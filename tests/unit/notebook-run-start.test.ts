@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { NO_RUN_START, runStartAfter, runStartOnDisconnect, type RunStart } from '../../apps/notebook/src/state/run-start.ts';
 
 const prompt = 'Write is_even(n).';
-const run: RunState = { active: false, halted: null, passes: 0, required: 2, turn: 0, maxTurns: 4, streaming: null, tokensPerSecond: null, error: null, waiting: null, context: { A: null, B: null } };
+const run: RunState = { active: false, halted: null, passes: 0, required: 2, turn: 0, maxTurns: 4, streaming: null, producing: null, turnStartedAt: null, tokensPerSecond: null, error: null, waiting: null, context: { A: null, B: null } };
 
 const starting: RunStart = { phase: 'starting', prompt };
 const started: RunStart = { phase: 'started', prompt };

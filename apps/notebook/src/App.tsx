@@ -1,4 +1,4 @@
-/** The page: the notebook list on the left, the open notebook on the right. */
+/** The page: the notebook list on the left (it folds away), the open notebook on the right. */
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import {
   createNotebook,
@@ -17,9 +17,42 @@ import { NotebookPage } from './components/NotebookPage.tsx';
 import type { NotebookEnd } from './state/store.ts';
 import { assertNever } from './util/assert-never.ts';
 import { Sidebar } from './components/Sidebar.tsx';
-import { loadSettings, modelGroups, resolveSettings, saveSettings, type RunSettings } from './util/run-settings.ts';
+import { ScoreboardPage } from './components/scoreboard/ScoreboardPage.tsx';
+import { scoreboardRoute } from './util/scoreboard.ts';
+import { ThemeToggle } from './components/ThemeToggle.tsx';
+import { useTheme } from './state/use-theme.ts';
+import { loadSettings, modelGroups, saveSettings, type RunSettings } from './util/run-settings.ts';
+
+/** How often the list is asked again while the page is shown, so a run started elsewhere shows. */
+const LIST_REFRESH_MS = 5_000;
+const SIDEBAR_KEY = 'duet.sidebar';
+/** Below this width the list starts folded, leaving the notebook the room. */
+const NARROW_QUERY = '(max-width: 960px)';
+
+function narrowWindow(): boolean {
+  return typeof matchMedia === 'function' && matchMedia(NARROW_QUERY).matches;
+}
+
+/** The list open or folded: folded in a narrow window (where it would cover the notebook), else as the person left it. */
+function initialSidebarOpen(): boolean {
+  if (narrowWindow()) return false;
+  try {
+    return localStorage.getItem(SIDEBAR_KEY) !== 'closed';
+  } catch {
+    return true;
+  }
+}
+
+function saveSidebarOpen(open: boolean): void {
+  try {
+    localStorage.setItem(SIDEBAR_KEY, open ? 'open' : 'closed');
+  } catch {
+    // The choice lasts until the page closes.
+  }
+}
 
 function nameFromHash(): string | null {
+  if (scoreboardRoute(location.hash) !== null) return null;
   const raw = location.hash.replace(/^#/, '');
   if (!raw) return null;
   try {
@@ -55,10 +88,16 @@ export function App() {
   const [models, setModels] = useState<ModelList | null>(null);
   const [notebooks, setNotebooks] = useState<NotebookEntry[] | null>(null);
   const [current, setCurrent] = useState<string | null>(nameFromHash);
+  const [board, setBoard] = useState(() => scoreboardRoute(location.hash));
+  // Apart, so that the list refreshing in the background never wipes what an action failed with.
+  const [listError, setListError] = useState<string | null>(null);
   const [sidebarError, setSidebarError] = useState<string | null>(null);
-  const [savedSettings, setSavedSettings] = useState<RunSettings>(loadSettings);
+  const [seed, setSeed] = useState<RunSettings>(loadSettings);
+  const [sidebarOpen, setSidebarOpen] = useState(initialSidebarOpen);
+  // The open notebook's own word on whether it is generating: fresher than the list's.
+  const [generating, setGenerating] = useState<{ name: string; active: boolean } | null>(null);
+  const { theme, toggle: toggleTheme } = useTheme();
 
-  const settings = useMemo(() => resolveSettings(savedSettings, models, health), [savedSettings, models, health]);
   const groupsA = useMemo(() => modelGroups(models, 'A'), [models]);
   const groupsB = useMemo(() => modelGroups(models, 'B'), [models]);
 
@@ -66,10 +105,10 @@ export function App() {
     try {
       const list = await listNotebooks();
       setNotebooks(list);
-      setSidebarError(null);
+      setListError(null);
       return list;
     } catch (error) {
-      setSidebarError(`Could not list notebooks: ${message(error)}`);
+      setListError(`Could not list notebooks: ${message(error)}`);
       return null;
     }
   }, []);
@@ -81,7 +120,10 @@ export function App() {
 
   useEffect(() => {
     refreshModels();
-    const onHash = (): void => setCurrent(nameFromHash());
+    const onHash = (): void => {
+      setCurrent(nameFromHash());
+      setBoard(scoreboardRoute(location.hash));
+    };
     window.addEventListener('hashchange', onHash);
     window.addEventListener('popstate', onHash);
     const onFocus = (): void => void refreshList();
@@ -97,7 +139,7 @@ export function App() {
   useEffect(() => {
     void (async () => {
       const list = await refreshList();
-      if (list === null || nameFromHash() !== null) return;
+      if (list === null || nameFromHash() !== null || scoreboardRoute(location.hash) !== null) return;
       const latest = openable(list).sort((a, b) => b.modified.localeCompare(a.modified))[0];
       if (latest) return openNotebook(latest.name);
       try {
@@ -110,17 +152,38 @@ export function App() {
     })();
   }, [refreshList]);
 
-  const changeSettings = useCallback((next: RunSettings) => {
-    setSavedSettings(next);
+  // A run going in another tab or from the API shows in the list without a reload.
+  useEffect(() => {
+    const timer = setInterval(() => {
+      if (document.visibilityState === 'visible') void refreshList();
+    }, LIST_REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [refreshList]);
+
+  const changeSeed = useCallback((next: RunSettings) => {
+    setSeed(next);
     saveSettings(next);
   }, []);
 
-  const chooseDemo = useCallback(() => {
-    const demo = models?.demo ?? ['demo-a', 'demo-b'];
-    changeSettings({ ...settings, modelA: demo[0] ?? 'demo-a', modelB: demo[1] ?? demo[0] ?? 'demo-b' });
-  }, [models, settings, changeSettings]);
+  const toggleSidebar = useCallback((open: boolean) => {
+    setSidebarOpen(open);
+    // A narrow window's drawer says nothing about how the list should be on a wide one.
+    if (!narrowWindow()) saveSidebarOpen(open);
+  }, []);
 
-  const onRunActiveChange = useCallback(() => void refreshList(), [refreshList]);
+  const onRunActiveChange = useCallback(
+    (name: string, active: boolean) => {
+      setGenerating({ name, active });
+      void refreshList();
+    },
+    [refreshList],
+  );
+
+  // The list as the server gives it, except that the open notebook's own state is the latest word on it.
+  const listed = useMemo(
+    () => (notebooks ?? []).map((n) => (generating !== null && n.name === generating.name && n.running !== generating.active ? { ...n, running: generating.active } : n)),
+    [notebooks, generating],
+  );
 
   /**
    * Lists the notebooks until the list shows a change the server announced:
@@ -171,12 +234,18 @@ export function App() {
   };
 
   return (
-    <div className="app">
+    <div className={`app ${sidebarOpen ? '' : 'sidebar-closed'}`}>
       <Sidebar
-        notebooks={notebooks ?? []}
+        open={sidebarOpen}
+        onHide={() => toggleSidebar(false)}
+        notebooks={listed}
         current={current}
-        error={sidebarError}
-        onOpen={openNotebook}
+        error={sidebarError ?? listError}
+        onOpen={(name) => {
+          openNotebook(name);
+          // Over the notebook in a narrow window, the list gets out of the way of what was chosen.
+          if (narrowWindow()) setSidebarOpen(false);
+        }}
         onNew={() =>
           void act('Could not create a notebook', async () => {
             const { name } = await createNotebook();
@@ -213,22 +282,42 @@ export function App() {
           })
         }
       />
-      {current !== null ? (
+      {board !== null && !sidebarOpen && (
+        // The scoreboard has no header of its own to hold the way back to the list.
+        <button type="button" className="sidebar-show floating" aria-expanded={false} aria-controls="notebook-list" onClick={() => toggleSidebar(true)}>
+          <span aria-hidden="true">☰</span> Notebooks
+        </button>
+      )}
+      {board !== null ? (
+        <ScoreboardPage name={board.name} onOpenNotebook={openNotebook} onNotebooksChanged={() => void refreshList()} />
+      ) : current !== null ? (
         <NotebookPage
           key={current}
           name={current}
-          settings={settings}
+          seed={seed}
+          models={models}
           groupsA={groupsA}
           groupsB={groupsB}
           health={health}
-          onSettings={changeSettings}
-          onUseDemo={chooseDemo}
+          onSeed={changeSeed}
           onRetryHealth={refreshModels}
           onRunActiveChange={onRunActiveChange}
           onEnded={onEnded}
+          sidebarOpen={sidebarOpen}
+          onShowSidebar={() => toggleSidebar(true)}
+          theme={theme}
+          onToggleTheme={toggleTheme}
         />
       ) : (
         <main className="notebook-page empty-page">
+          <div className="empty-page-tools">
+            {!sidebarOpen && (
+              <button type="button" className="sidebar-show" aria-expanded={false} aria-controls="notebook-list" onClick={() => toggleSidebar(true)}>
+                <span aria-hidden="true">☰</span> Notebooks
+              </button>
+            )}
+            <ThemeToggle theme={theme} onToggle={toggleTheme} />
+          </div>
           <p>{notebooks === null ? 'Loading notebooks…' : 'No notebook open. Create one with New notebook.'}</p>
         </main>
       )}

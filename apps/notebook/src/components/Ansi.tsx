@@ -1,6 +1,10 @@
 /**
  * Terminal text with ANSI colours, as React spans. The text is never parsed as
- * HTML: colours become class names or inline colours, content stays text.
+ * HTML: colours become class names or inline colours, content stays text. The
+ * sixteen named colours come from the theme (styles.css picks them to be
+ * readable on every background an output can have); a 24-bit colour, which
+ * could be anything, is mixed toward the theme's text colour so it stays
+ * readable too.
  */
 import Anser from 'anser';
 import { memo, useMemo, type CSSProperties, type ReactNode } from 'react';
@@ -19,8 +23,8 @@ function spans(text: string): ReactNode {
     const bgTrue = entry.bg_truecolor as string | null;
     if (fg) classes.push(`${fg}-fg`);
     if (bg) classes.push(`${bg}-bg`);
-    if (fgTrue) style.color = `rgb(${fgTrue})`;
-    if (bgTrue) style.backgroundColor = `rgb(${bgTrue})`;
+    if (fgTrue) style.color = `color-mix(in srgb, rgb(${fgTrue}) 35%, var(--text))`;
+    if (bgTrue) style.backgroundColor = `color-mix(in srgb, rgb(${bgTrue}) 25%, var(--panel))`;
     for (const d of entry.decorations) classes.push(`ansi-${d}`);
     if (classes.length === 0 && !fgTrue && !bgTrue) return entry.content;
     return (

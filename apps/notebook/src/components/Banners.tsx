@@ -1,5 +1,10 @@
-/** What went wrong, said plainly, with the way out next to it. */
-import type { NotebookSnapshot } from '@duet/server/protocol';
+/**
+ * What went wrong, said plainly, with the way out next to it: one banner per
+ * condition, gone when the condition is. The kernel has one banner whatever
+ * happened to it (died, restarting, restarted), fed by the server's messages
+ * about it, and it goes once a cell runs fine again.
+ */
+import type { KernelStatus, NotebookSnapshot } from '@duet/server/protocol';
 import type { UnavailableReason } from '../api/close-codes.ts';
 import type { Health } from '../api/http.ts';
 import type { ConnectionStatus } from '../api/socket.ts';
@@ -17,6 +22,8 @@ interface BannersProps {
   onUseDemo(): void;
   onRetryHealth(): void;
   onDismiss(id: number): void;
+  /** Dismisses the kernel's banner (the server's messages about its trouble). */
+  onDismissKernel(): void;
 }
 
 /** What became of the notebook, and where to go from here. */
@@ -54,9 +61,45 @@ const UNAVAILABLE_HINTS = {
   forbidden: 'This page does not have the access token the server expects (a restarted `duet serve` prints a new one): open the URL it printed.',
 } satisfies Record<UnavailableReason, string>;
 
+/** The kernel's one banner: its state now, in the server's latest words about its trouble. */
+function KernelBanner({ kernel, notices, onDismiss }: { kernel: KernelStatus; notices: Notice[]; onDismiss(): void }) {
+  const latest = notices[notices.length - 1];
+  switch (kernel) {
+    case 'dead':
+      return (
+        <div className="banner error" role="alert" data-testid="kernel-banner">
+          {latest?.message ?? 'The kernel died.'} Outputs so far are kept; press Restart kernel to run cells again.
+        </div>
+      );
+    case 'restarting':
+    case 'starting':
+      return (
+        <div className="banner info" role="status" data-testid="kernel-banner">
+          {kernel === 'restarting' ? 'Restarting the kernel… Variables from earlier runs are gone.' : 'Starting the kernel…'}
+        </div>
+      );
+    case 'idle':
+    case 'busy':
+    case 'shutdown':
+    case 'none':
+      // Back up after trouble: the server's last word about it, until a cell runs fine.
+      return latest === undefined ? null : (
+        <div className={`banner ${latest.level}`} role={latest.level === 'error' ? 'alert' : 'status'} data-testid="kernel-banner">
+          <div>{latest.message}</div>
+          <button type="button" className="dismiss" aria-label="Dismiss" onClick={onDismiss}>
+            ✕
+          </button>
+        </div>
+      );
+    default:
+      return assertNever(kernel, 'kernel status');
+  }
+}
+
 /** The stack of banners above the cells. */
 export function Banners(props: BannersProps) {
   const { connection, notebook, health } = props;
+  const kernelNotices = props.notices.filter((n) => n.kernel);
   return (
     <div className="banners">
       {props.ended && <EndBanner name={props.name} ended={props.ended} />}
@@ -93,27 +136,21 @@ export function Banners(props: BannersProps) {
       )}
       {notebook?.run.error && (
         <div className="banner error" role="alert" data-testid="run-error">
-          {notebook.run.error} What was written so far is kept in the notebook.
+          {/* The server's words already say what was kept; Continue and Retry sit below, by the prompt. */}
+          {notebook.run.error}
         </div>
       )}
-      {notebook?.kernel === 'dead' && (
-        <div className="banner error" role="alert">
-          The kernel died. Outputs so far are kept; press Restart kernel to run cells again.
-        </div>
-      )}
-      {(notebook?.kernel === 'restarting' || notebook?.kernel === 'starting') && (
-        <div className="banner info" role="status">
-          {notebook.kernel === 'restarting' ? 'Restarting the kernel… Variables from earlier runs are gone.' : 'Starting the kernel…'}
-        </div>
-      )}
-      {props.notices.map((n) => (
-        <div key={n.id} className={`banner ${n.level}`} role={n.level === 'error' ? 'alert' : 'status'}>
-          <div>{n.message}</div>
-          <button type="button" className="dismiss" aria-label="Dismiss" onClick={() => props.onDismiss(n.id)}>
-            ✕
-          </button>
-        </div>
-      ))}
+      {notebook && <KernelBanner kernel={notebook.kernel} notices={kernelNotices} onDismiss={props.onDismissKernel} />}
+      {props.notices
+        .filter((n) => !n.kernel)
+        .map((n) => (
+          <div key={n.id} className={`banner ${n.level}`} role={n.level === 'error' ? 'alert' : 'status'}>
+            <div>{n.message}</div>
+            <button type="button" className="dismiss" aria-label="Dismiss" onClick={() => props.onDismiss(n.id)}>
+              ✕
+            </button>
+          </div>
+        ))}
     </div>
   );
 }

@@ -4,8 +4,8 @@
  * object, which the reducer replaces only when this cell changes.
  */
 import type { CellRole, CellRuntime, ErrorOutput, NotebookCell } from '@duet/server/protocol';
-import { memo, useEffect, useMemo, useRef, useState } from 'react';
-import { testStatusLabel } from '../util/labels.ts';
+import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { feedbackLabel, testStatusHint, testStatusLabel } from '../util/labels.ts';
 import type { CellActions } from './cell-actions.ts';
 import { CodeEditor, type EditorCallbacks, type EditorHandle } from './CodeEditor.tsx';
 import { formatSeconds } from '../util/durations.ts';
@@ -13,11 +13,20 @@ import { Elapsed } from './Elapsed.tsx';
 import { Markdown } from './Markdown.tsx';
 import { Outputs } from './Outputs.tsx';
 
+/** A recorded turn's cost, shown on the first cell of the turn. */
+export interface TurnBadge {
+  label: string;
+  title: string;
+}
+
 interface CellProps {
   cell: NotebookCell;
   runtime: CellRuntime | undefined;
   selected: boolean;
   actions: CellActions;
+  /** Set on the first cell of a recorded turn. */
+  turnBadge: TurnBadge | undefined;
+  outputsCollapsed: boolean;
 }
 
 // Names for assistive technology. They avoid the words "prompt" and "model" so that
@@ -36,21 +45,34 @@ function firstError(cell: NotebookCell): ErrorOutput | undefined {
   return undefined;
 }
 
-function CellBadges({ cell, runtime }: { cell: NotebookCell; runtime: CellRuntime | undefined }) {
+/** `Written by model A (qwen2.5-coder-7b-instruct), turn 2`: the badge's hover text names the actual model. */
+function writtenBy(duet: NotebookCell['duet']): string {
+  return `Written by model ${duet.model ?? ''}${duet.modelId ? ` (${duet.modelId})` : ''}, turn ${duet.turn}${duet.edited ? ', then edited by you' : ''}`;
+}
+
+function CellBadges({ cell, runtime, turnBadge }: { cell: NotebookCell; runtime: CellRuntime | undefined; turnBadge: TurnBadge | undefined }) {
   const { duet } = cell;
   const phase = runtime?.phase ?? 'idle';
+  const status = duet.test?.status ?? 'not-run';
   return (
     <div className="cell-badges">
       {duet.model !== null && (
-        <span className={`badge badge-model model-${duet.model}`} title={`Written by model ${duet.model}, turn ${duet.turn}`}>
+        <span className={`badge badge-model model-${duet.model}`} title={writtenBy(duet)} data-testid="model-badge">
           {duet.model} · turn {duet.turn}
         </span>
       )}
+      {turnBadge && (
+        <span className="badge badge-turn" title={turnBadge.title} data-testid="turn-stats">
+          {turnBadge.label}
+        </span>
+      )}
+      {duet.model !== null && duet.edited === true && <span className="badge badge-edited">edited by you</span>}
+      {duet.discarded === true && <span className="badge badge-discarded">replaced by Retry</span>}
       {duet.role === 'prompt' && <span className="badge badge-you">You</span>}
       {(duet.role === 'code' || duet.role === 'test') && <span className={`badge badge-role role-${duet.role}`}>{duet.role}</span>}
       {duet.role === 'test' && (
-        <span className={`badge badge-test test-${duet.test?.status ?? 'not-run'}`} data-testid="test-status">
-          {testStatusLabel(duet.test?.status ?? 'not-run')}
+        <span className={`badge badge-test test-${status}`} data-testid="test-status" title={testStatusHint(status)}>
+          {testStatusLabel(status)}
         </span>
       )}
       {phase === 'streaming' && <span className="badge badge-phase">writing…</span>}
@@ -68,9 +90,19 @@ function CellBadges({ cell, runtime }: { cell: NotebookCell; runtime: CellRuntim
   );
 }
 
-function CellTools({ id, actions }: { id: string; actions: CellActions }) {
+function CellTools({ id, role, actions }: { id: string; role: NotebookCell['duet']['role']; actions: CellActions }) {
   return (
     <div className="cell-tools">
+      {(role === 'code' || role === 'test') && (
+        <button
+          type="button"
+          aria-label={role === 'code' ? 'Make test cell' : 'Make code cell'}
+          title={role === 'code' ? 'Make this a test cell: its asserts count as green tests (T)' : 'Make this a code cell: it no longer counts as a test (T)'}
+          onClick={() => actions.changeKind(id, 'code-test')}
+        >
+          {role === 'code' ? '→ test' : '→ code'}
+        </button>
+      )}
       <button type="button" aria-label="Move cell up" title="Move up" onClick={() => actions.move(id, -1)}>
         ↑
       </button>
@@ -94,7 +126,7 @@ function CellTools({ id, actions }: { id: string; actions: CellActions }) {
 }
 
 /** A notebook cell. */
-export const Cell = memo(function Cell({ cell, runtime, selected, actions }: CellProps) {
+export const Cell = memo(function Cell({ cell, runtime, selected, actions, turnBadge, outputsCollapsed }: CellProps) {
   const { id, duet } = cell;
   const phase = runtime?.phase ?? 'idle';
   const isCode = cell.cellType === 'code';
@@ -160,6 +192,8 @@ export const Cell = memo(function Cell({ cell, runtime, selected, actions }: Cel
     [actions, id, isCode],
   );
 
+  const toggleOutputs = useCallback(() => actions.toggleOutputs(id), [actions, id]);
+
   const testStatus = duet.role === 'test' ? (duet.test?.status ?? 'not-run') : null;
   const failure = testStatus === 'failed' || testStatus === 'error' ? firstError(cell) : undefined;
   const classes = [
@@ -170,6 +204,7 @@ export const Cell = memo(function Cell({ cell, runtime, selected, actions }: Cel
     testStatus ? `test-${testStatus}` : '',
     selected ? 'selected' : '',
     streaming ? 'streaming' : '',
+    duet.discarded === true ? 'discarded' : '',
   ].join(' ');
 
   let body;
@@ -189,7 +224,7 @@ export const Cell = memo(function Cell({ cell, runtime, selected, actions }: Cel
   } else if (duet.role === 'reasoning' || duet.role === 'feedback') {
     body = (
       <details className="collapsible">
-        <summary>{duet.role === 'reasoning' ? `Reasoning${duet.model ? ` of model ${duet.model}` : ''}` : `Results sent to model ${duet.model ?? ''}`}</summary>
+        <summary>{duet.role === 'reasoning' ? `Reasoning${duet.model ? ` of model ${duet.model}` : ''}` : feedbackLabel(duet.model, duet.to)}</summary>
         <pre className="collapsible-text">{cell.source}</pre>
       </details>
     );
@@ -221,7 +256,8 @@ export const Cell = memo(function Cell({ cell, runtime, selected, actions }: Cel
               type="button"
               className="run-button"
               aria-label="Run cell"
-              title="Run (Ctrl+Enter; Shift+Enter runs and moves on)"
+              // A block marked not to run (another language, a fence left open) runs only when asked; Run all skips it.
+              title={duet.unrunnable === true ? 'Run anyway: Run all and the models skip this block (see the note below)' : 'Run (Ctrl+Enter; Shift+Enter runs and moves on)'}
               disabled={streaming}
               onClick={() => actions.run(id)}
             >
@@ -233,8 +269,8 @@ export const Cell = memo(function Cell({ cell, runtime, selected, actions }: Cel
       </div>
       <div className="cell-main">
         <div className="cell-header">
-          <CellBadges cell={cell} runtime={runtime} />
-          <CellTools id={id} actions={actions} />
+          <CellBadges cell={cell} runtime={runtime} turnBadge={turnBadge} />
+          <CellTools id={id} role={duet.role} actions={actions} />
         </div>
         {body}
         {duet.note && <div className="cell-note">{duet.note}</div>}
@@ -244,7 +280,7 @@ export const Cell = memo(function Cell({ cell, runtime, selected, actions }: Cel
             {failure.evalue ? `: ${failure.evalue}` : ''}
           </div>
         )}
-        <Outputs outputs={cell.outputs} />
+        <Outputs outputs={cell.outputs} collapsed={outputsCollapsed} onToggle={toggleOutputs} />
       </div>
     </div>
   );

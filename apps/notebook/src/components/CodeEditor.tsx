@@ -6,10 +6,11 @@
  */
 import { defaultKeymap, history, historyKeymap, indentWithTab } from '@codemirror/commands';
 import { python } from '@codemirror/lang-python';
-import { bracketMatching, defaultHighlightStyle, indentOnInput, syntaxHighlighting } from '@codemirror/language';
+import { bracketMatching, indentOnInput, syntaxHighlighting } from '@codemirror/language';
 import { Compartment, EditorState, Prec, type Extension } from '@codemirror/state';
 import { drawSelection, EditorView, keymap, placeholder } from '@codemirror/view';
 import { memo, useEffect, useImperativeHandle, useRef, useState, type Ref } from 'react';
+import { themedHighlightStyle } from './highlight-style.ts';
 
 /** What a cell can ask of its editor. */
 export interface EditorHandle {
@@ -131,7 +132,7 @@ export const CodeEditor = memo(function CodeEditor({ source, language, readOnly,
           drawSelection(),
           indentOnInput(),
           bracketMatching(),
-          syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
+          syntaxHighlighting(themedHighlightStyle, { fallback: true }),
           keymap.of([...defaultKeymap, ...historyKeymap, indentWithTab]),
           placeholder('Empty cell'),
           languageSlot.current.of(languageExtension(language)),

@@ -1,6 +1,6 @@
 /**
  * The person's own instructions for each model ("use numpy", "answer in
- * French"), added to Duet's rules on every run from this browser. Folded away
+ * French"), added to Duet's rules on every run of the notebook. Folded away
  * by default; the toggle says which models have some, so instructions that
  * apply are never out of sight entirely.
  */

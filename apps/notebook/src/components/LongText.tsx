@@ -1,7 +1,8 @@
 /**
  * Output text that may be enormous. Shows its first and last lines with a
  * "Show all" between; even "Show all" stops at a bound, because a runaway print
- * must not take the tab down with it.
+ * must not take the tab down with it. Once shown in full, "Show less" stays in
+ * sight at the bottom of the view however far the text is scrolled.
  */
 import { memo, useMemo, useState } from 'react';
 import { COLLAPSED, EXPANDED, windowText } from '../util/text-window.ts';
@@ -29,14 +30,16 @@ export const LongText = memo(function LongText({ text, className }: { text: stri
           </button>
         </div>
       )}
-      {truncated && expanded && (
-        <div className="output-gap">
+      {/* Expanded only ever from a cut view, so there is always less to go back to. */}
+      {expanded && (
+        <div className="output-gap output-gap-sticky">
           <span>
-            Showing the first {fmt.format(win.totalLines - win.hiddenLines)} of {fmt.format(win.totalLines)} lines. The
-            whole output is in the downloaded .ipynb.
+            {truncated
+              ? `Showing the first ${fmt.format(win.totalLines - win.hiddenLines)} of ${fmt.format(win.totalLines)} lines. The whole output is in the downloaded .ipynb.`
+              : `Showing all ${fmt.format(win.totalLines)} lines.`}
           </span>
           <button type="button" onClick={() => setExpanded(false)}>
-            Collapse
+            Show less
           </button>
         </div>
       )}

@@ -1,21 +1,54 @@
 /**
  * The cells of one notebook, with Jupyter's command mode: Esc leaves a cell's
- * editor, Enter goes back in, A/B insert above/below, D D deletes, arrows or J/K
- * move the selection, Shift+Enter runs and moves on, Ctrl+Enter runs in place.
+ * editor, Enter goes back in, A/B insert above/below, D D deletes, Z brings the
+ * last deleted cell back, C/X/V copy, cut and paste (Shift+V above), M/Y make a
+ * cell markdown or code, T turns code into a test and back, O folds the
+ * outputs, arrows or J/K move the selection, Shift+Enter runs and moves on,
+ * Ctrl+Enter runs in place. Turns replaced by Retry are folded, and a line
+ * marks where the current conversation starts.
  */
-import type { NotebookSnapshot } from '@duet/server/protocol';
+import type { NotebookCell, NotebookSnapshot } from '@duet/server/protocol';
 import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { copiedCell, copyCell, DeletedCells, type CellCopy } from '../state/cell-clipboard.ts';
 import type { EditBuffer } from '../state/edit-buffer.ts';
 import type { NotebookStore } from '../state/store.ts';
+import { assertNever } from '../util/assert-never.ts';
+import { groupCells, visibleCellIds, type CellItem } from '../util/cell-groups.ts';
+import { isCollapsed, toggleCell, type OutputFolds } from '../util/output-folds.ts';
+import { turnLabelsByCell } from '../util/turn-stats.ts';
 import { Cell } from './Cell.tsx';
-import type { CellActions, NewCellKind } from './cell-actions.ts';
+import type { CellActions, KindChange, NewCellKind } from './cell-actions.ts';
 import type { EditorHandle } from './CodeEditor.tsx';
+import { ConversationStart } from './ConversationStart.tsx';
+import { DiscardedTurn } from './DiscardedTurn.tsx';
 
 interface NotebookViewProps {
   store: NotebookStore;
   edits: EditBuffer;
   notebook: NotebookSnapshot;
+  folds: OutputFolds;
+  onFolds(update: (folds: OutputFolds) => OutputFolds): void;
 }
+
+/** The kind a change gives a cell, or null when it does not apply to it. */
+function changedKind(cell: NotebookCell, change: KindChange): { cellType: 'markdown' | 'code'; role: 'prose' | 'code' | 'test' } | null {
+  const { role } = cell.duet;
+  // Requests, reasoning and results are Duet's own records, not cells to retype.
+  if (role !== 'prose' && role !== 'code' && role !== 'test') return null;
+  switch (change) {
+    case 'to-markdown':
+      return role === 'prose' ? null : { cellType: 'markdown', role: 'prose' };
+    case 'to-code':
+      return role === 'prose' ? { cellType: 'code', role: 'code' } : null;
+    case 'code-test':
+      return role === 'code' ? { cellType: 'code', role: 'test' } : role === 'test' ? { cellType: 'code', role: 'code' } : null;
+    default:
+      return assertNever(change, 'kind change');
+  }
+}
+
+/** Jupyter's command-mode keys for a change of kind. */
+const KIND_KEYS: Readonly<Record<string, KindChange>> = { m: 'to-markdown', M: 'to-markdown', y: 'to-code', Y: 'to-code', t: 'code-test', T: 'code-test' };
 
 const NEW_CELL: Record<NewCellKind, { cellType: 'code' | 'markdown'; role: 'code' | 'test' | 'prose' }> = {
   code: { cellType: 'code', role: 'code' },
@@ -45,10 +78,18 @@ function focusCell(id: string): void {
  * The scrollable list of cells. Memoized: typing in the prompt box's instructions
  * or changing a model re-renders the page around it, and the cells need not follow.
  */
-export const NotebookView = memo(function NotebookView({ store, edits, notebook }: NotebookViewProps) {
+export const NotebookView = memo(function NotebookView({ store, edits, notebook, folds, onFolds }: NotebookViewProps) {
   const [selectedId, setSelectedId] = useState<string | null>(null);
+  const [unfolded, setUnfolded] = useState<ReadonlySet<string>>(() => new Set());
+  const items = useMemo(() => groupCells(notebook.cells), [notebook.cells]);
+  const turnBadges = useMemo(() => turnLabelsByCell(notebook.cells, notebook.meta.runs), [notebook.cells, notebook.meta.runs]);
+  // Command-mode keys move through the cells that are shown; a folded turn's cells are skipped.
+  const visibleIds = useMemo(() => new Set(visibleCellIds(items, unfolded)), [items, unfolded]);
   const cellsRef = useRef(notebook.cells);
-  cellsRef.current = notebook.cells;
+  cellsRef.current = notebook.cells.filter((c) => visibleIds.has(c.id));
+  const allCellsRef = useRef(notebook.cells);
+  allCellsRef.current = notebook.cells;
+  const deleted = useRef(new DeletedCells());
   const editors = useRef(new Map<string, EditorHandle>());
   const awaited = useRef<AwaitedCell | null>(null);
   const lastD = useRef(0);
@@ -58,10 +99,12 @@ export const NotebookView = memo(function NotebookView({ store, edits, notebook 
   const wasActive = useRef(notebook.run.active);
 
   const indexOf = (id: string): number => cellsRef.current.findIndex((c) => c.id === id);
+  /** A cell's place in the whole notebook, which the server's indexes count in. */
+  const documentIndexOf = (id: string): number => allCellsRef.current.findIndex((c) => c.id === id);
 
   const actions = useMemo<CellActions>(() => {
     const addAt = (index: number, kind: NewCellKind, edit: boolean): void => {
-      awaited.current = { index, knownIds: new Set(cellsRef.current.map((c) => c.id)), edit };
+      awaited.current = { index, knownIds: new Set(allCellsRef.current.map((c) => c.id)), edit };
       store.send({ type: 'add-cell', index, ...NEW_CELL[kind] });
     };
     return {
@@ -86,40 +129,60 @@ export const NotebookView = memo(function NotebookView({ store, edits, notebook 
         }
       },
       add: (id, where, kind) => {
-        const i = indexOf(id);
-        addAt(i < 0 ? cellsRef.current.length : where === 'above' ? i : i + 1, kind, true);
+        const i = documentIndexOf(id);
+        addAt(i < 0 ? allCellsRef.current.length : where === 'above' ? i : i + 1, kind, true);
       },
       remove: (id) => {
         const i = indexOf(id);
         const neighbour = cellsRef.current[i + 1] ?? cellsRef.current[i - 1];
-        store.send({ type: 'delete-cell', id });
+        const at = documentIndexOf(id);
+        const cell = allCellsRef.current[at];
+        if (cell === undefined) return;
+        edits.flush(id);
+        if (!store.send({ type: 'delete-cell', id })) return;
+        // Its text as the person last saw it, so Z brings back what was deleted.
+        deleted.current.push(at, { ...cell, source: editors.current.get(id)?.text() ?? cell.source });
         if (neighbour) {
           setSelectedId(neighbour.id);
           focusCell(neighbour.id);
         }
       },
       move: (id, delta) => {
-        const i = indexOf(id);
+        const i = documentIndexOf(id);
         const to = i + delta;
-        if (i < 0 || to < 0 || to >= cellsRef.current.length) return;
+        if (i < 0 || to < 0 || to >= allCellsRef.current.length) return;
         edits.flush(id);
         store.send({ type: 'move-cell', id, index: to });
       },
+      changeKind: (id, change) => {
+        const cell = allCellsRef.current[documentIndexOf(id)];
+        const kind = cell ? changedKind(cell, change) : null;
+        if (kind === null) return;
+        edits.flush(id);
+        store.send({ type: 'set-cell-kind', id, ...kind });
+      },
+      toggleOutputs: (id) => onFolds((f) => toggleCell(f, id)),
       registerEditor: (id, handle) => {
         if (handle) editors.current.set(id, handle);
         else editors.current.delete(id);
       },
     };
     // indexOf reads refs only.
-  }, [store, edits]);
+  }, [store, edits, onFolds]);
 
   const addAtEnd = useCallback(
     (kind: NewCellKind) => {
-      awaited.current = { index: cellsRef.current.length, knownIds: new Set(cellsRef.current.map((c) => c.id)), edit: true };
-      store.send({ type: 'add-cell', index: cellsRef.current.length, ...NEW_CELL[kind] });
+      awaited.current = { index: allCellsRef.current.length, knownIds: new Set(allCellsRef.current.map((c) => c.id)), edit: true };
+      store.send({ type: 'add-cell', index: allCellsRef.current.length, ...NEW_CELL[kind] });
     },
     [store],
   );
+
+  /** Puts a copied or deleted cell back at `index`, and selects it once it is there. */
+  const insertCell = (index: number, cell: CellCopy): void => {
+    awaited.current = { index, knownIds: new Set(allCellsRef.current.map((c) => c.id)), edit: false };
+    store.send({ type: 'restore-cell', index, cell });
+  };
 
   // Select a cell added by hand once the server has added it.
   useEffect(() => {
@@ -178,7 +241,56 @@ export const NotebookView = memo(function NotebookView({ store, edits, notebook 
     }
     const key = event.key;
     if (key !== 'd' && key !== 'D') lastD.current = 0;
+    const at = current ? documentIndexOf(current.id) : allCellsRef.current.length;
     switch (key) {
+      case 'c':
+      case 'C':
+        if (!current) return;
+        event.preventDefault();
+        copyCell({ ...current, source: editors.current.get(current.id)?.text() ?? current.source });
+        return;
+      case 'x':
+      case 'X':
+        if (!current) return;
+        event.preventDefault();
+        copyCell({ ...current, source: editors.current.get(current.id)?.text() ?? current.source });
+        actions.remove(current.id);
+        return;
+      case 'v':
+      case 'V': {
+        const copied = copiedCell();
+        if (copied === null) return;
+        event.preventDefault();
+        // V pastes below the selected cell (at the end when none is), Shift+V above it.
+        insertCell(current ? (event.shiftKey ? at : at + 1) : allCellsRef.current.length, copied);
+        return;
+      }
+      case 'z':
+      case 'Z': {
+        const last = deleted.current.pop();
+        if (!last) return;
+        event.preventDefault();
+        insertCell(Math.min(last.index, allCellsRef.current.length), last.cell);
+        return;
+      }
+      case 'm':
+      case 'M':
+      case 'y':
+      case 'Y':
+      case 't':
+      case 'T': {
+        const change = KIND_KEYS[key];
+        if (!current || change === undefined) return;
+        event.preventDefault();
+        actions.changeKind(current.id, change);
+        return;
+      }
+      case 'o':
+      case 'O':
+        if (!current) return;
+        event.preventDefault();
+        actions.toggleOutputs(current.id);
+        return;
       case 'ArrowDown':
       case 'j':
         event.preventDefault();
@@ -204,8 +316,8 @@ export const NotebookView = memo(function NotebookView({ store, edits, notebook 
         if (!current) return;
         event.preventDefault();
         awaited.current = {
-          index: key === 'a' ? i : i + 1,
-          knownIds: new Set(cells.map((c) => c.id)),
+          index: key === 'a' ? at : at + 1,
+          knownIds: new Set(allCellsRef.current.map((c) => c.id)),
           edit: false,
         };
         store.send({ type: 'add-cell', index: awaited.current.index, ...NEW_CELL.code });
@@ -225,6 +337,47 @@ export const NotebookView = memo(function NotebookView({ store, edits, notebook 
       default:
         return;
     }
+  };
+
+  const renderCell = (cell: NotebookCell) => (
+    <Cell
+      cell={cell}
+      runtime={notebook.runtime[cell.id]}
+      selected={cell.id === selectedId}
+      actions={actions}
+      turnBadge={turnBadges.get(cell.id)}
+      outputsCollapsed={isCollapsed(folds, cell.id)}
+    />
+  );
+  const renderItem = (item: CellItem) => {
+    const first = item.kind === 'cell' ? item.cell : item.cells[0];
+    const startsConversation = first !== undefined && first.id === notebook.meta.contextFrom;
+    return (
+      <div role="listitem" key={item.kind === 'cell' ? item.cell.id : `discarded-${item.key}`}>
+        {startsConversation && <ConversationStart pending={false} />}
+        {item.kind === 'cell' ? (
+          renderCell(item.cell)
+        ) : (
+          <DiscardedTurn
+            model={item.model}
+            turn={item.turn}
+            count={item.cells.length}
+            open={unfolded.has(item.key)}
+            onToggle={() =>
+              setUnfolded((set) => {
+                const next = new Set(set);
+                if (!next.delete(item.key)) next.add(item.key);
+                return next;
+              })
+            }
+          >
+            {item.cells.map((cell) => (
+              <div key={cell.id}>{renderCell(cell)}</div>
+            ))}
+          </DiscardedTurn>
+        )}
+      </div>
+    );
   };
 
   return (
@@ -250,11 +403,12 @@ export const NotebookView = memo(function NotebookView({ store, edits, notebook 
             <p>This notebook is empty. Type a request below and press Enter: model A and model B will answer in turn, writing code and tests that run as they arrive.</p>
           </div>
         )}
-        {notebook.cells.map((cell) => (
-          <div role="listitem" key={cell.id}>
-            <Cell cell={cell} runtime={notebook.runtime[cell.id]} selected={cell.id === selectedId} actions={actions} />
+        {items.map((item) => renderItem(item))}
+        {notebook.meta.contextFrom !== null && !notebook.cells.some((c) => c.id === notebook.meta.contextFrom) && (
+          <div role="listitem">
+            <ConversationStart pending />
           </div>
-        ))}
+        )}
         <div className="add-cells">
           <button type="button" onClick={() => addAtEnd('code')}>
             Add code cell

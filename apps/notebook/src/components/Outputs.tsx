@@ -1,9 +1,11 @@
 /**
  * A cell's outputs as Jupyter shows them. Rich HTML is sanitized; SVG is drawn
- * through `<img>`, where its scripts cannot run.
+ * through `<img>`, where its scripts cannot run. As in JupyterLab, tall output
+ * scrolls inside a box of bounded height (a toggle shows it at full height), and
+ * the strip at its left folds it away.
  */
 import type { ErrorOutput, MimeBundle, NbOutput } from '@duet/server/protocol';
-import { memo, useMemo } from 'react';
+import { memo, useEffect, useMemo, useRef, useState, type RefObject } from 'react';
 import { assertNever } from '../util/assert-never.ts';
 import { sanitizeHtml } from '../util/sanitize.ts';
 import { LongText } from './LongText.tsx';
@@ -67,16 +69,78 @@ const OutputView = memo(function OutputView({ output }: { output: NbOutput }) {
   }
 });
 
+/** True while the content is taller than its box: then the box scrolls, and offers to show it all. */
+function useTaller(box: RefObject<HTMLDivElement | null>, content: RefObject<HTMLDivElement | null>, bounded: boolean): boolean {
+  const [taller, setTaller] = useState(false);
+  useEffect(() => {
+    const b = box.current;
+    const c = content.current;
+    // At full height nothing overflows; what was tall stays so, so the toggle back stays offered.
+    if (!bounded || !b || !c || typeof ResizeObserver === 'undefined') return;
+    const measure = (): void => setTaller(c.offsetHeight > b.clientHeight + 1);
+    measure();
+    const observer = new ResizeObserver(measure);
+    observer.observe(c);
+    observer.observe(b);
+    return () => observer.disconnect();
+  }, [box, content, bounded]);
+  return taller;
+}
+
+interface OutputsProps {
+  outputs: readonly NbOutput[];
+  /** Folded away: only the strip that unfolds it shows. */
+  collapsed: boolean;
+  onToggle(): void;
+}
+
 /** All outputs of one cell. */
-export const Outputs = memo(function Outputs({ outputs }: { outputs: readonly NbOutput[] }) {
+export const Outputs = memo(function Outputs({ outputs, collapsed, onToggle }: OutputsProps) {
+  const [bounded, setBounded] = useState(true);
+  const box = useRef<HTMLDivElement>(null);
+  const content = useRef<HTMLDivElement>(null);
+  // Measured only while the box is drawn: with no outputs, or folded, there is none.
+  const taller = useTaller(box, content, bounded && !collapsed && outputs.length > 0);
   if (outputs.length === 0) return null;
+  if (collapsed) {
+    return (
+      <div className="outputs collapsed">
+        <button type="button" className="output-unfold" aria-expanded={false} onClick={onToggle}>
+          <span aria-hidden="true">▸</span> Expand output
+        </button>
+        <span className="output-folded-note">
+          {outputs.length} {outputs.length === 1 ? 'output' : 'outputs'} hidden
+        </span>
+      </div>
+    );
+  }
+  const scrolls = bounded && taller;
   return (
-    <div className="outputs">
-      {outputs.map((output, i) => (
-        <div key={i} className="output">
-          <OutputView output={output} />
+    <div className={`outputs ${bounded ? 'bounded' : 'full-height'}`}>
+      <button type="button" className="output-collapser" aria-expanded={true} aria-label="Collapse output" title="Collapse output (O)" onClick={onToggle}>
+        <span aria-hidden="true" />
+      </button>
+      <div className="output-column">
+        <div
+          ref={box}
+          className="outputs-box"
+          {...(scrolls ? { role: 'region', 'aria-label': 'Cell output, scrolled', tabIndex: 0 } : {})}
+          data-testid="outputs-box"
+        >
+          <div ref={content} className="outputs-content">
+            {outputs.map((output, i) => (
+              <div key={i} className="output">
+                <OutputView output={output} />
+              </div>
+            ))}
+          </div>
         </div>
-      ))}
+        {(scrolls || !bounded) && (
+          <button type="button" className="output-height" onClick={() => setBounded(!bounded)}>
+            {bounded ? 'Show at full height' : 'Scroll in a box'}
+          </button>
+        )}
+      </div>
     </div>
   );
 });

@@ -1,9 +1,12 @@
 /**
- * Where a request is typed, with the person's instructions for each model
- * folded above it. Enter sends, Shift+Enter starts a new line. The text stays
- * until the server shows the run going, so a refused run loses nothing.
+ * Where a request is typed, with the run settings and the person's instructions
+ * for each model above it. Enter sends, Shift+Enter starts a new line. While a
+ * run goes, Send becomes Stop, and Esc in the box stops it too. The text stays
+ * until the server shows the run going, so a refused run loses nothing. The box
+ * takes the focus when the notebook opens: typing a request is the first thing
+ * to do.
  */
-import { useState } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import type { RunStart } from '../state/run-start.ts';
 import type { RunInstructions } from '../util/run-settings.ts';
 import { Instructions } from './Instructions.tsx';
@@ -15,14 +18,23 @@ interface PromptBoxProps {
   runStart: RunStart;
   /** Sends the prompt; returns false when it was not sent (the text is kept). */
   onSend(prompt: string): boolean;
-  /** What Send adds for each model; kept in this browser like the other run settings. */
+  /** What Send adds for each model; kept in the notebook like the other run settings. */
   instructions: RunInstructions;
   onInstructions(next: RunInstructions): void;
+  /** True while a run this page can stop is going: Send becomes Stop. */
+  stoppable: boolean;
+  onStop(): void;
+  /** The run settings, drawn above the box. */
+  settings: ReactNode;
+  /** What to offer once a run has ended (Continue, Retry), above the settings. */
+  resume: ReactNode;
 }
 
 /** The request box at the bottom of the page. */
-export function PromptBox({ blockedReason, runStart, onSend, instructions, onInstructions }: PromptBoxProps) {
+export function PromptBox({ blockedReason, runStart, onSend, instructions, onInstructions, stoppable, onStop, settings, resume }: PromptBoxProps) {
   const [text, setText] = useState('');
+  const box = useRef<HTMLTextAreaElement>(null);
+  useEffect(() => box.current?.focus({ preventScroll: true }), []);
   // Adjusted while rendering, not in an effect: no frame may show the sent text with Send enabled again.
   const [seen, setSeen] = useState(runStart);
   if (seen !== runStart) {
@@ -51,9 +63,14 @@ export function PromptBox({ blockedReason, runStart, onSend, instructions, onIns
           The run did not start: {runStart.message} Your request is kept below; change it or press Send to try again.
         </p>
       )}
-      <Instructions instructions={instructions} onChange={onInstructions} />
+      {resume}
+      <div className="prompt-settings">
+        {settings}
+        <Instructions instructions={instructions} onChange={onInstructions} />
+      </div>
       <div className="prompt-row">
         <textarea
+          ref={box}
           aria-label="Prompt"
           placeholder="Ask for something to build, e.g. “Write a function that checks whether a string is a palindrome.”"
           rows={2}
@@ -64,6 +81,9 @@ export function PromptBox({ blockedReason, runStart, onSend, instructions, onIns
             if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
               e.preventDefault();
               send();
+            } else if (e.key === 'Escape' && stoppable) {
+              e.preventDefault();
+              onStop();
             }
           }}
         />
@@ -72,9 +92,15 @@ export function PromptBox({ blockedReason, runStart, onSend, instructions, onIns
             Starting…
           </span>
         )}
-        <button type="submit" className="primary" disabled={blocked !== null || text.trim().length === 0} title={blocked ?? 'Send (Enter)'}>
-          Send
-        </button>
+        {stoppable ? (
+          <button type="button" className="stop" title="Stop generation (Esc)" onClick={onStop}>
+            Stop
+          </button>
+        ) : (
+          <button type="submit" className="primary" disabled={blocked !== null || text.trim().length === 0} title={blocked ?? 'Send (Enter)'}>
+            Send
+          </button>
+        )}
       </div>
     </form>
   );

@@ -1,11 +1,16 @@
 /**
  * The notebooks on the server: open, create, rename, delete, import. A file that
- * is not a readable notebook is listed greyed, with the server's reason.
+ * is not a readable notebook is listed greyed, with the server's reason; the one
+ * a model is generating in is marked. The list folds away to give a narrow
+ * window to the notebook.
  */
 import { useId, useState, type ChangeEvent } from 'react';
 import type { NotebookEntry } from '../api/http.ts';
 
 interface SidebarProps {
+  /** False when folded away: nothing of the list is shown. */
+  open: boolean;
+  onHide(): void;
   notebooks: NotebookEntry[];
   current: string | null;
   error: string | null;
@@ -56,7 +61,7 @@ function Entry({ entry, current, props }: { entry: NotebookEntry; current: boole
         onClick={() => props.onOpen(entry.name)}
         title={entry.error !== undefined ? `Cannot be opened: ${entry.error}` : `Modified ${new Date(entry.modified).toLocaleString()}`}
       >
-        {entry.running && <span className="running-dot" title="A run is going on" aria-label="running" />}
+        {entry.running && <span className="running-dot" role="img" aria-label="generating" title="A model is generating in this notebook" data-testid="generating" />}
         {entry.name}
         {entry.error !== undefined && <span className="nb-broken-note">Cannot be opened</span>}
       </button>
@@ -104,10 +109,15 @@ export function Sidebar(props: SidebarProps) {
     e.target.value = '';
   };
   return (
-    <nav className="sidebar" aria-label="Notebooks">
-      <div className="brand">
-        <span className="brand-a">Du</span>
-        <span className="brand-b">et</span>
+    <nav id="notebook-list" className="sidebar" aria-label="Notebooks" hidden={!props.open}>
+      <div className="sidebar-head">
+        <div className="brand">
+          <span className="brand-a">Du</span>
+          <span className="brand-b">et</span>
+        </div>
+        <button type="button" className="sidebar-hide" aria-expanded={true} aria-controls="notebook-list" aria-label="Hide notebooks" title="Hide the notebook list" onClick={props.onHide}>
+          <span aria-hidden="true">«</span>
+        </button>
       </div>
       <div className="sidebar-actions">
         <button type="button" className="primary" onClick={props.onNew}>
@@ -117,6 +127,9 @@ export function Sidebar(props: SidebarProps) {
           Import .ipynb
           <input type="file" accept=".ipynb,application/json" onChange={onFile} />
         </label>
+        <a className="button" href="#/scoreboard">
+          Scoreboard
+        </a>
       </div>
       {props.error && (
         <p className="sidebar-error" role="alert">

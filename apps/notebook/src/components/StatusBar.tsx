@@ -1,36 +1,64 @@
 /** The run at a glance: who is writing or being waited for, how fast, how many tests are green, context use, the kernel. */
 import type { NotebookSnapshot, RunState, SandboxReport } from '@duet/server/protocol';
-import { haltLabel, kernelLabel } from '../util/labels.ts';
+import { formatWholeSeconds } from '../util/durations.ts';
+import { greenTests } from '../util/green-count.ts';
+import { haltLabel, kernelStatusText, producingLabel } from '../util/labels.ts';
 import { ContextMeters } from './ContextMeters.tsx';
+import { Elapsed } from './Elapsed.tsx';
 import { WaitingStatus } from './WaitingStatus.tsx';
 
-/** What the run is doing right now: waiting on a model, a model writing, or the tests running. */
+/**
+ * What the run is doing right now: a model reading the prompt (asked, no token
+ * yet), reasoning, or writing its answer; or, between turns, the cells running.
+ */
 function RunActivity({ run }: { run: RunState }) {
   if (run.waiting !== null) return <WaitingStatus waiting={run.waiting} />;
   if (run.streaming !== null) {
+    // `A is writing`, its first word drawn as the model's chip.
+    const label = producingLabel(run.streaming, run.producing);
     return (
-      <>
-        <span className={`model-chip model-${run.streaming}`}>{run.streaming}</span> is writing
-      </>
+      <span className="activity">
+        <span className={`model-chip model-${run.streaming}`}>{run.streaming}</span>
+        {label.slice(run.streaming.length)}
+      </span>
     );
   }
-  return <>Running tests</>;
+  return <>Running the cells</>;
+}
+
+/** `turn 2 of 4 (12 s)`: the clock is the turn's, from its request; while the model is silent the wait shows it already. */
+function TurnClock({ run }: { run: RunState }) {
+  return (
+    <>
+      turn {run.turn} of {run.maxTurns}
+      {run.turnStartedAt !== null && run.waiting === null && (
+        <span className="turn-clock" data-testid="turn-clock">
+          {' ('}
+          <Elapsed since={run.turnStartedAt} format={formatWholeSeconds} />)
+        </span>
+      )}
+    </>
+  );
 }
 
 /** One line under the toolbar. */
 export function StatusBar({ notebook, sandbox }: { notebook: NotebookSnapshot; sandbox: SandboxReport | null }) {
   const { run, kernel, meta } = notebook;
-  // Once the run is over, cells re-run by hand change the count: the notebook's own figure is the live one
-  // (and the one a reloaded page shows).
-  const passes = run.active ? run.passes : meta.passes;
+  // The run's own count while it goes; after it, what the test badges show (cells re-run by hand, stale tests).
+  const passes = run.active ? run.passes : greenTests(notebook.cells, meta);
   const required = run.active || run.halted !== null ? run.required : meta.required;
-  const halted = run.halted ?? meta.halted;
+  // A run that reached its tests says so only while they are still green: tests broken by hand since make it history.
+  const endedAs = run.halted ?? meta.halted;
+  const halted = endedAs === 'tests-passed' && passes < required ? null : endedAs;
+  const cellActive = Object.values(notebook.runtime).some((r) => r.phase === 'running' || r.phase === 'queued');
+  const kernelText = kernelStatusText(kernel, cellActive);
   return (
     <div className="status-bar">
       {run.active ? (
         <span className="status-item" data-testid="status-run">
           <RunActivity run={run} />
-          {' · '}turn {run.turn} of {run.maxTurns}
+          {' · '}
+          <TurnClock run={run} />
           {run.tokensPerSecond !== null && <> · {run.tokensPerSecond.toFixed(0)} tokens/s</>}
         </span>
       ) : (
@@ -44,8 +72,12 @@ export function StatusBar({ notebook, sandbox }: { notebook: NotebookSnapshot; s
         Green tests {passes} / {required}
       </span>
       <ContextMeters context={run.context} />
-      <span className={`status-item kernel kernel-${kernel}`} data-testid="kernel-status">
-        <span className="kernel-dot" aria-hidden="true" /> Kernel {kernelLabel(kernel)}
+      <span
+        className={`status-item kernel kernel-${kernel}${kernelText.hint !== null ? ' kernel-background' : ''}`}
+        data-testid="kernel-status"
+        title={kernelText.hint ?? undefined}
+      >
+        <span className="kernel-dot" aria-hidden="true" /> Kernel {kernelText.label}
       </span>
       {sandbox && (
         <span

@@ -1,100 +1,69 @@
-/** The run's controls: stop, run all, kernel, download, and the choices for the next run. */
-import type { ModelGroup, RunSettings } from '../util/run-settings.ts';
+/**
+ * The notebook's actions in one row: stop the run, run all, the kernel, a new
+ * conversation, outputs, download. Each button names its whole action for
+ * assistive technology; in a narrow header only the first word or two stay
+ * visible, so the row never wraps.
+ */
+import type { ReactNode } from 'react';
 
 interface ToolbarProps {
   runActive: boolean;
   connected: boolean;
-  settings: RunSettings;
-  groupsA: ModelGroup[];
-  groupsB: ModelGroup[];
-  onSettings(settings: RunSettings): void;
+  /** Why a new conversation cannot start now, or null when it can. */
+  newConversationBlocked: string | null;
+  allCollapsed: boolean;
   onStop(): void;
   onRunAll(): void;
   onInterrupt(): void;
   onRestart(): void;
+  onNewConversation(): void;
+  onToggleAllOutputs(): void;
   onDownload(): void;
 }
 
-/** `http://localhost:1234/v1` → `localhost:1234`: enough to tell endpoints apart in a narrow select. */
-function shortEndpoint(label: string): string {
-  try {
-    return new URL(label).host;
-  } catch {
-    return label;
-  }
-}
-
-function ModelSelect({ slot, value, groups, disabled, onChange }: { slot: 'A' | 'B'; value: string; groups: ModelGroup[]; disabled: boolean; onChange(id: string): void }) {
-  const known = groups.some((g) => g.models.includes(value));
+/**
+ * A toolbar button: `short` stays visible at every width, `rest` only where there
+ * is room. The accessible name is the whole label, which starts with what is seen.
+ */
+function ToolButton({ icon, short, rest, title, className, disabled = false, onClick }: { icon: string; short: string; rest: string; title?: string; className?: string; disabled?: boolean; onClick(): void }) {
+  const name = `${short}${rest}`;
   return (
-    <label className={`model-select model-${slot}`}>
-      <span className="model-dot" aria-hidden="true">
-        {slot}
+    <button type="button" className={className} aria-label={name} title={title ?? name} disabled={disabled} onClick={onClick}>
+      <span className="tool-icon" aria-hidden="true">
+        {icon}
       </span>
-      <select aria-label={`Model ${slot}`} value={value} disabled={disabled} onChange={(e) => onChange(e.target.value)}>
-        {!known && <option value={value}>{value || (groups.length === 0 ? 'Loading models…' : 'Choose a model')}</option>}
-        {groups.map((g) => (
-          <optgroup key={g.label} label={g.label}>
-            {g.models.map((id) => (
-              <option key={id} value={id}>
-                {id} — {shortEndpoint(g.label)}
-              </option>
-            ))}
-          </optgroup>
-        ))}
-      </select>
-    </label>
-  );
-}
-
-function NumberField({ label, value, min, max, disabled, onChange }: { label: string; value: number; min: number; max: number; disabled: boolean; onChange(n: number): void }) {
-  return (
-    <label className="number-field">
-      <span>{label}</span>
-      <input
-        type="number"
-        aria-label={label}
-        min={min}
-        max={max}
-        value={value}
-        disabled={disabled}
-        onChange={(e) => {
-          const n = Number.parseInt(e.target.value, 10);
-          if (Number.isFinite(n)) onChange(Math.max(min, Math.min(max, n)));
-        }}
-      />
-    </label>
+      <span aria-hidden="true">
+        {short}
+        {rest !== '' && <span className="tool-rest">{rest}</span>}
+      </span>
+    </button>
   );
 }
 
 /** The bar above the cells. */
-export function Toolbar(props: ToolbarProps) {
-  const { runActive, connected, settings, onSettings } = props;
+export function Toolbar(props: ToolbarProps): ReactNode {
+  const { runActive, connected } = props;
   return (
     <div className="toolbar" role="toolbar" aria-label="Notebook">
-      <div className="toolbar-group">
-        <button type="button" className="stop" disabled={!runActive} onClick={props.onStop}>
-          Stop generation
-        </button>
-        <button type="button" disabled={!connected} onClick={props.onRunAll}>
-          Run all
-        </button>
-        <button type="button" disabled={!connected} onClick={props.onInterrupt}>
-          Interrupt kernel
-        </button>
-        <button type="button" disabled={!connected} onClick={props.onRestart}>
-          Restart kernel
-        </button>
-        <button type="button" onClick={props.onDownload}>
-          Download .ipynb
-        </button>
-      </div>
-      <div className="toolbar-group settings">
-        <ModelSelect slot="A" value={settings.modelA} groups={props.groupsA} disabled={runActive} onChange={(modelA) => onSettings({ ...settings, modelA })} />
-        <ModelSelect slot="B" value={settings.modelB} groups={props.groupsB} disabled={runActive} onChange={(modelB) => onSettings({ ...settings, modelB })} />
-        <NumberField label="Required passes" value={settings.passes} min={1} max={50} disabled={runActive} onChange={(passes) => onSettings({ ...settings, passes })} />
-        <NumberField label="Max turns" value={settings.maxTurns} min={1} max={100} disabled={runActive} onChange={(maxTurns) => onSettings({ ...settings, maxTurns })} />
-      </div>
+      <ToolButton icon="■" short="Stop" rest=" generation" className="stop" disabled={!runActive} title="Stop generation (Esc in the prompt box)" onClick={props.onStop} />
+      <ToolButton icon="▶" short="Run all" rest="" disabled={!connected} onClick={props.onRunAll} />
+      <ToolButton icon="‖" short="Interrupt" rest=" kernel" disabled={!connected} onClick={props.onInterrupt} />
+      <ToolButton icon="↻" short="Restart" rest=" kernel" disabled={!connected} onClick={props.onRestart} />
+      <ToolButton
+        icon="+"
+        short="New conversation"
+        rest=""
+        disabled={props.newConversationBlocked !== null}
+        title={props.newConversationBlocked ?? 'New conversation: the next request starts fresh; the models do not see the cells above'}
+        onClick={props.onNewConversation}
+      />
+      <ToolButton
+        icon={props.allCollapsed ? '▸' : '▾'}
+        short={props.allCollapsed ? 'Expand all' : 'Collapse all'}
+        rest=" outputs"
+        onClick={props.onToggleAllOutputs}
+      />
+      <ToolButton icon="⤓" short="Download" rest=" .ipynb" onClick={props.onDownload} />
     </div>
   );
 }

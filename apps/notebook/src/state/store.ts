@@ -8,6 +8,7 @@ import { classifyClose, unavailableReason, type UnavailableReason } from '../api
 import { notebookSocketUrl, notebookStatus } from '../api/http.ts';
 import { NotebookSocket, type CloseDecision, type ConnectionStatus, type SocketClose } from '../api/socket.ts';
 import { assertNever } from '../util/assert-never.ts';
+import { CALM, watchKernel, type KernelWatch } from './kernel-watch.ts';
 import { applyEvents } from './reducer.ts';
 import { NO_RUN_START, runStartAfter, runStartOnDisconnect, type RunStart } from './run-start.ts';
 
@@ -16,6 +17,8 @@ export interface Notice {
   id: number;
   level: 'info' | 'warning' | 'error';
   message: string;
+  /** Sent while the kernel was in trouble (see {@link KernelWatch}): shown in the kernel's banner, gone when the trouble is. */
+  kernel: boolean;
 }
 
 /** Why this page stopped following the notebook for good. */
@@ -45,6 +48,7 @@ export class NotebookStore {
   private frame: number | null = null;
   private fallbackTimer: ReturnType<typeof setTimeout> | null = null;
   private nextNoticeId = 1;
+  private kernelWatch: KernelWatch = CALM;
   private readonly socket: NotebookSocket;
   private disposed = false;
 
@@ -90,15 +94,22 @@ export class NotebookStore {
     this.flush();
   }
 
-  /** Adds a notice for the person. */
-  notify(level: Notice['level'], message: string): void {
-    const notice: Notice = { id: this.nextNoticeId++, level, message };
-    this.set({ ...this.state, notices: [...this.state.notices, notice].slice(-MAX_NOTICES) });
+  /** Adds a notice for the person; one already shown with the same words moves to the end instead of showing twice. */
+  notify(level: Notice['level'], message: string, kernel = false): void {
+    const notice: Notice = { id: this.nextNoticeId++, level, message, kernel };
+    const others = this.state.notices.filter((n) => n.level !== level || n.message !== message);
+    this.set({ ...this.state, notices: [...others, notice].slice(-MAX_NOTICES) });
   }
 
   /** Removes a notice. */
   dismissNotice(id: number): void {
     this.set({ ...this.state, notices: this.state.notices.filter((n) => n.id !== id) });
+  }
+
+  /** Removes the notices about the kernel's trouble (its banner's dismiss, or the trouble is over). */
+  dismissKernelNotices(): void {
+    if (!this.state.notices.some((n) => n.kernel)) return;
+    this.set({ ...this.state, notices: this.state.notices.filter((n) => !n.kernel) });
   }
 
   /** Closes the socket; the store is dead afterwards. */
@@ -156,8 +167,9 @@ export class NotebookStore {
         this.set({ ...this.state, notebook: message.notebook });
         return;
       case 'event':
+        this.watch(message.event);
         if (message.event.type === 'notice') {
-          this.notify(message.event.level, message.event.message);
+          this.notify(message.event.level, message.event.message, this.kernelWatch.troubled);
           return;
         }
         this.pending.push(message.event);
@@ -169,6 +181,13 @@ export class NotebookStore {
       default:
         return assertNever(message, 'server message');
     }
+  }
+
+  /** Follows the kernel's trouble; its notices go once a cell runs fine again. */
+  private watch(event: DocumentEvent): void {
+    const before = this.kernelWatch;
+    this.kernelWatch = watchKernel(before, event);
+    if (before.troubled && !this.kernelWatch.troubled) this.dismissKernelNotices();
   }
 
   private scheduleFrame(): void {

@@ -1,9 +1,10 @@
 /**
- * The models, limits and instructions the next run uses: what the person chose
- * last time if the server still offers it, else the server's first models, else
- * the demo. Kept in this browser, for every notebook.
+ * The models, limits, mode and instructions the next run uses: what the person
+ * chose if the server still offers it, else the server's first models, else the
+ * demo. Each notebook keeps its own choice in its metadata; this browser keeps
+ * the latest one as the starting point for notebooks that have none yet.
  */
-import type { ClientCommand } from '@duet/server/protocol';
+import type { ClientCommand, ModelSlot, NotebookSettings, RunMode } from '@duet/server/protocol';
 import type { Health, ModelList } from '../api/http.ts';
 
 /** Choices the toolbar and the prompt box edit and Send uses. */
@@ -12,6 +13,10 @@ export interface RunSettings {
   modelB: string;
   passes: number;
   maxTurns: number;
+  /** How the two models share the work. */
+  mode: RunMode;
+  /** Which model answers a request first. */
+  first: ModelSlot;
   /** The person's own instructions for model A, added to Duet's rules; empty for none. */
   instructionsA: string;
   instructionsB: string;
@@ -41,15 +46,43 @@ export interface ModelGroup {
 const STORAGE_KEY = 'duet.run-settings';
 
 /** Defaults the server uses too (see DESIGN.md). */
-export const DEFAULT_SETTINGS: RunSettings = { modelA: '', modelB: '', passes: 2, maxTurns: 4, instructionsA: '', instructionsB: '' };
+export const DEFAULT_SETTINGS: RunSettings = {
+  modelA: '',
+  modelB: '',
+  passes: 2,
+  maxTurns: 4,
+  mode: 'relay',
+  first: 'A',
+  instructionsA: '',
+  instructionsB: '',
+};
 
-/** The options for one slot's select: that slot's endpoint (or the shared one), then the demo. */
+/** The run modes, in the order the picker lists them. */
+export const RUN_MODES: readonly RunMode[] = ['relay', 'coder-tester'];
+
+/** Label of the demo models' group in a model select. */
+export const DEMO_GROUP = 'Built-in demo';
+
+/**
+ * The options for one slot's select: that slot's endpoint (or the shared one),
+ * then the demo. Each id is offered once: a server that is itself the demo (or
+ * lists an id twice) does not put the same model in the list twice.
+ */
 export function modelGroups(list: ModelList | null, slot: 'A' | 'B'): ModelGroup[] {
   if (list === null) return [];
   const endpoint = list.endpoints.find((e) => e.slot === slot) ?? list.endpoints[0];
+  const seen = new Set<string>();
+  const unseen = (ids: readonly string[]): string[] =>
+    ids.filter((id) => {
+      if (seen.has(id)) return false;
+      seen.add(id);
+      return true;
+    });
   const groups: ModelGroup[] = [];
-  if (endpoint && endpoint.models.length > 0) groups.push({ label: endpoint.baseUrl, models: endpoint.models });
-  if (list.demo.length > 0) groups.push({ label: 'Built-in demo', models: list.demo });
+  const listed = unseen(endpoint?.models ?? []);
+  if (endpoint && listed.length > 0) groups.push({ label: endpoint.baseUrl, models: listed });
+  const demo = unseen(list.demo);
+  if (demo.length > 0) groups.push({ label: DEMO_GROUP, models: demo });
   return groups;
 }
 
@@ -81,6 +114,8 @@ export function resolveSettings(saved: RunSettings, list: ModelList | null, heal
     modelB: offered(groupsB, saved.modelB) ? saved.modelB : (firstB ?? (reachable ? (demo[1] ?? demo[0]) : undefined) ?? ''),
     passes: saved.passes > 0 ? saved.passes : DEFAULT_SETTINGS.passes,
     maxTurns: saved.maxTurns > 0 ? saved.maxTurns : DEFAULT_SETTINGS.maxTurns,
+    mode: saved.mode,
+    first: saved.first,
     instructionsA: saved.instructionsA,
     instructionsB: saved.instructionsB,
   };
@@ -88,7 +123,7 @@ export function resolveSettings(saved: RunSettings, list: ModelList | null, heal
 
 /** The `start-run` command for `prompt`: instructions go along only when there are some. */
 export function startRunCommand(prompt: string, settings: RunSettings): Extract<ClientCommand, { type: 'start-run' }> {
-  const { modelA, modelB, passes, maxTurns } = settings;
+  const { modelA, modelB, passes, maxTurns, first, mode } = settings;
   const instructionsA = settings.instructionsA.trim();
   const instructionsB = settings.instructionsB.trim();
   return {
@@ -98,6 +133,8 @@ export function startRunCommand(prompt: string, settings: RunSettings): Extract<
     ...(modelB ? { modelB } : {}),
     passes,
     maxTurns,
+    first,
+    mode,
     ...(instructionsA ? { instructionsA } : {}),
     ...(instructionsB ? { instructionsB } : {}),
   };
@@ -106,6 +143,57 @@ export function startRunCommand(prompt: string, settings: RunSettings): Extract<
 /** Saved instructions as the server accepts them: text, no longer than it allows. */
 function savedInstructions(value: unknown): string {
   return typeof value === 'string' ? value.slice(0, MAX_INSTRUCTIONS) : '';
+}
+
+function savedMode(value: unknown): RunMode | undefined {
+  return RUN_MODES.find((m) => m === value);
+}
+
+function savedSlot(value: unknown): ModelSlot | undefined {
+  return value === 'A' || value === 'B' ? value : undefined;
+}
+
+function savedCount(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : undefined;
+}
+
+/**
+ * The settings a notebook keeps, over the ones this browser starts from: what the
+ * notebook does not say (a notebook from before settings were kept, or a field
+ * it never set) comes from `seed`. Values of the wrong kind are ignored.
+ */
+export function withNotebookSettings(seed: RunSettings, saved: NotebookSettings | undefined): RunSettings {
+  if (saved === undefined) return seed;
+  return {
+    modelA: typeof saved.modelA === 'string' && saved.modelA !== '' ? saved.modelA : seed.modelA,
+    modelB: typeof saved.modelB === 'string' && saved.modelB !== '' ? saved.modelB : seed.modelB,
+    passes: savedCount(saved.passes) ?? seed.passes,
+    maxTurns: savedCount(saved.maxTurns) ?? seed.maxTurns,
+    mode: savedMode(saved.mode) ?? seed.mode,
+    first: savedSlot(saved.first) ?? seed.first,
+    instructionsA: typeof saved.instructionsA === 'string' ? savedInstructions(saved.instructionsA) : seed.instructionsA,
+    instructionsB: typeof saved.instructionsB === 'string' ? savedInstructions(saved.instructionsB) : seed.instructionsB,
+  };
+}
+
+/** What `set-settings` sends: every choice, models only once one is picked. */
+export function toNotebookSettings(settings: RunSettings): NotebookSettings {
+  const { modelA, modelB, passes, maxTurns, mode, first, instructionsA, instructionsB } = settings;
+  return { ...(modelA ? { modelA } : {}), ...(modelB ? { modelB } : {}), passes, maxTurns, mode, first, instructionsA, instructionsB };
+}
+
+/** True when two choices would start the same run. */
+export function sameSettings(a: RunSettings, b: RunSettings): boolean {
+  return (
+    a.modelA === b.modelA &&
+    a.modelB === b.modelB &&
+    a.passes === b.passes &&
+    a.maxTurns === b.maxTurns &&
+    a.mode === b.mode &&
+    a.first === b.first &&
+    a.instructionsA === b.instructionsA &&
+    a.instructionsB === b.instructionsB
+  );
 }
 
 /** The settings saved in this browser, or the defaults. */
@@ -119,6 +207,8 @@ export function loadSettings(): RunSettings {
       modelB: typeof parsed.modelB === 'string' ? parsed.modelB : '',
       passes: typeof parsed.passes === 'number' ? parsed.passes : DEFAULT_SETTINGS.passes,
       maxTurns: typeof parsed.maxTurns === 'number' ? parsed.maxTurns : DEFAULT_SETTINGS.maxTurns,
+      mode: savedMode(parsed.mode) ?? DEFAULT_SETTINGS.mode,
+      first: savedSlot(parsed.first) ?? DEFAULT_SETTINGS.first,
       instructionsA: savedInstructions(parsed.instructionsA),
       instructionsB: savedInstructions(parsed.instructionsB),
     };
