@@ -101,28 +101,41 @@ describe('OutputArea', () => {
 
   describe('byte budget', () => {
     const BUDGET = 2048;
+    /** What an empty stdout stream costs, so a test can fill the budget to the byte. */
+    const STREAM = OutputArea.bytesOf({ output_type: 'stream', name: 'stdout', text: '' });
+    const notes = (area: OutputArea): NbOutput[] => area.outputs.filter((o) => o.output_type === 'error' && o.ename === 'OutputLimit');
 
-    it('keeps output up to the budget, cuts the stream there and adds a note', () => {
+    it('keeps stream text up to the budget, cuts it there and adds an error that says so', () => {
       const area = new OutputArea(BUDGET);
       area.apply(stdout('a'.repeat(1500)));
       area.apply(stdout('b'.repeat(1500)));
 
       expect(area.truncated).toBe(true);
+      expect(area.limitHit).toEqual({ reason: 'cell', limitBytes: BUDGET });
       const [kept, note, ...rest] = area.outputs;
       expect(rest).toEqual([]);
-      expect(kept).toEqual({ output_type: 'stream', name: 'stdout', text: 'a'.repeat(1500) + 'b'.repeat(BUDGET - 1500) });
-      expect(note).toMatchObject({ output_type: 'stream', name: 'stderr' });
-      expect(note?.output_type === 'stream' && note.text).toContain('output cut at 2 KB');
+      expect(kept).toEqual({ output_type: 'stream', name: 'stdout', text: 'a'.repeat(1500) + 'b'.repeat(BUDGET - STREAM - 1500) });
+      expect(note).toMatchObject({ output_type: 'error', ename: 'OutputLimit' });
+      expect(note?.output_type === 'error' && note.evalue).toContain('output cut at 2 KB');
     });
 
-    it('drops everything after the cut, whatever its kind', () => {
+    it('counts output that fits exactly as within the budget', () => {
       const area = new OutputArea(BUDGET);
-      area.apply(stdout('a'.repeat(BUDGET + 1)));
+      area.apply(stdout('a'.repeat(BUDGET - STREAM)));
+      expect(area.truncated).toBe(false);
+      expect(area.used).toBe(BUDGET);
+    });
+
+    it('drops everything after the cut, whatever its kind, display updates too', () => {
+      const area = new OutputArea(BUDGET);
+      area.apply(out(display('v1', 'd1')));
+      area.apply(stdout('a'.repeat(BUDGET)));
       const afterCut = structuredClone(area.outputs);
 
       expect(area.apply(stdout('more'))).toBe(false);
       expect(area.apply(out(display('more')))).toBe(false);
       expect(area.apply(out(result('more')))).toBe(false);
+      expect(area.apply(update('v2', 'd1'))).toBe(false);
       expect(area.outputs).toEqual(afterCut);
     });
 
@@ -131,19 +144,9 @@ describe('OutputArea', () => {
       area.apply(stdout('small\n'));
       area.apply(out(display('x'.repeat(BUDGET))));
 
-      expect(area.truncated).toBe(true);
-      expect(area.outputs.map((o) => o.output_type)).toEqual(['stream', 'stream']);
+      expect(area.outputs.map((o) => o.output_type)).toEqual(['stream', 'error']);
       expect(area.outputs[0]).toEqual({ output_type: 'stream', name: 'stdout', text: 'small\n' });
-      expect(area.outputs[1]?.output_type === 'stream' && area.outputs[1].text).toContain('output cut');
-    });
-
-    it('merges the note into a stderr stream that was cut', () => {
-      const area = new OutputArea(BUDGET);
-      area.apply(stderr('e'.repeat(BUDGET * 2)));
-
-      expect(area.outputs).toHaveLength(1);
-      const only = area.outputs[0];
-      expect(only?.output_type === 'stream' && only.text.startsWith('e'.repeat(BUDGET) + '\n[Duet: output cut')).toBe(true);
+      expect(notes(area)).toHaveLength(1);
     });
 
     it('starts a fresh budget after a clear', () => {
@@ -156,11 +159,145 @@ describe('OutputArea', () => {
       expect(area.outputs).toEqual([{ output_type: 'stream', name: 'stdout', text: 'fresh\n' }]);
     });
 
-    it('counts output that fits exactly as within the budget', () => {
+    interface Kept {
+      name: string;
+      output: NbOutput;
+    }
+    // Every field the document keeps counts, not only `data`.
+    const big = 'x'.repeat(BUDGET);
+    const everyField: Kept[] = [
+      { name: 'metadata of a tiny display', output: { output_type: 'display_data', data: { 'text/plain': 'ok' }, metadata: { junk: big } } },
+      { name: 'metadata of an execute result', output: { output_type: 'execute_result', execution_count: 1, data: { 'text/plain': 'ok' }, metadata: { junk: big } } },
+      { name: 'a display id', output: { output_type: 'display_data', data: { 'text/plain': 'ok' }, metadata: {}, transient: { display_id: big } } },
+      { name: 'a traceback', output: { output_type: 'error', ename: 'E', evalue: 'v', traceback: [big] } },
+      { name: 'an exception value', output: { output_type: 'error', ename: 'E', evalue: big, traceback: [] } },
+      { name: 'JSON data, by its members', output: { output_type: 'display_data', data: { 'application/json': Array.from({ length: BUDGET }, () => 0) }, metadata: {} } },
+    ];
+    it.each(everyField)('counts $name against the budget', ({ output }) => {
       const area = new OutputArea(BUDGET);
-      area.apply(stdout('a'.repeat(BUDGET)));
+      area.apply(out(output));
+      expect(area.truncated).toBe(true);
+      expect(area.outputs.map((o) => o.output_type)).toEqual(['error']);
+      expect(area.used).toBeLessThan(BUDGET);
+    });
+
+    it('counts a display update against the budget: a larger update is refused and the cell told why', () => {
+      const area = new OutputArea(BUDGET);
+      area.apply(out(display('small', 'd1')));
+      expect(area.apply(update('y'.repeat(BUDGET), 'd1'))).toBe(true);
+
+      expect(area.truncated).toBe(true);
+      expect(area.outputs[0]).toEqual(display('small', 'd1'));
+      expect(notes(area)).toHaveLength(1);
+    });
+
+    it('counts the metadata an update carries', () => {
+      const area = new OutputArea(BUDGET);
+      area.apply(out(display('small', 'd1')));
+      area.apply({ kind: 'update_display', displayId: 'd1', output: { output_type: 'display_data', data: { 'text/plain': 'tiny' }, metadata: { junk: big } } });
+      expect(area.truncated).toBe(true);
+      expect(area.used).toBeLessThan(BUDGET);
+    });
+
+    it('counts every copy an update makes when many displays share its id', () => {
+      const area = new OutputArea(BUDGET);
+      for (let i = 0; i < 4; i++) area.apply(out(display('.', 'shared')));
       expect(area.truncated).toBe(false);
-      expect(area.outputs).toEqual([{ output_type: 'stream', name: 'stdout', text: 'a'.repeat(BUDGET) }]);
+      // One copy would fit; four do not.
+      area.apply(update('z'.repeat(BUDGET / 3), 'shared'));
+
+      expect(area.truncated).toBe(true);
+      expect(area.used).toBeLessThan(BUDGET);
+      expect(area.outputs.filter((o) => o.output_type === 'display_data' && o.data['text/plain'] === '.')).toHaveLength(4);
+    });
+
+    it('lets a display be updated in a loop for ever when each update fits: updates replace, they do not add up', () => {
+      const area = new OutputArea(BUDGET);
+      area.apply(out(display('frame 0', 'bar')));
+      for (let i = 1; i <= 1000; i++) area.apply(update(`frame ${i} ${'#'.repeat(BUDGET / 2)}`, 'bar'));
+
+      expect(area.truncated).toBe(false);
+      expect(area.outputs).toHaveLength(1);
+      expect(area.used).toBeLessThanOrEqual(BUDGET);
+    });
+
+    it('refuses JSON nested too deep to write, however small', () => {
+      let deep: unknown = 0;
+      for (let i = 0; i < 10_000; i++) deep = [deep];
+      // A budget its indentation would not exhaust first.
+      const area = new OutputArea(1024 * 1024);
+      area.apply(out({ output_type: 'display_data', data: { 'application/json': deep }, metadata: {} }));
+
+      expect(area.limitHit?.reason).toBe('nesting');
+      expect(area.outputs.map((o) => o.output_type)).toEqual(['error']);
+    });
+
+    it('takes no more than the room a larger whole gives it, and says which bound it hit', () => {
+      let room = 500;
+      const area = new OutputArea({ budget: BUDGET, room: () => room });
+      area.apply(stdout('a'.repeat(300)));
+      room -= area.used;
+      area.apply(stdout('b'.repeat(300)));
+
+      expect(area.limitHit?.reason).toBe('shared');
+      expect(area.outputs[0]).toMatchObject({ output_type: 'stream', text: expect.stringMatching(/^a{300}b+$/) });
+      expect(area.used - OutputArea.bytesOf(area.outputs[1] as NbOutput)).toBeLessThanOrEqual(500);
+    });
+
+    it('phrases the note as the caller asks', () => {
+      const area = new OutputArea({ budget: BUDGET, note: (hit) => ({ output_type: 'error', ename: 'Mine', evalue: `${hit.reason} ${hit.limitBytes}`, traceback: [] }) });
+      area.apply(stdout(big));
+      expect(area.outputs[1]).toEqual({ output_type: 'error', ename: 'Mine', evalue: `cell ${BUDGET}`, traceback: [] });
+    });
+
+    it("keeps the caller's own error past the budget, and removes what the caller picks", () => {
+      const area = new OutputArea(BUDGET);
+      area.apply(stdout(big));
+      area.apply(out({ output_type: 'error', ename: 'KeyboardInterrupt', evalue: '', traceback: [] }));
+      area.appendNote({ output_type: 'error', ename: 'CellTimeout', evalue: 'too long', traceback: [] });
+      area.removeWhere((o) => o.output_type === 'error' && o.ename === 'KeyboardInterrupt');
+
+      expect(area.outputs.map((o) => (o.output_type === 'error' ? o.ename : o.output_type))).toEqual(['stream', 'OutputLimit', 'CellTimeout']);
+      expect(area.used).toBe(area.outputs.reduce((n, o) => n + OutputArea.bytesOf(o), 0));
+    });
+  });
+
+  describe('how output is measured', () => {
+    interface Measure {
+      name: string;
+      text: string;
+      bytes: number;
+    }
+    const measures: Measure[] = [
+      { name: 'ASCII, a byte a character', text: 'abc', bytes: 3 },
+      { name: 'a line break, one byte', text: 'a\nb\n', bytes: 4 },
+      { name: 'two-byte UTF-8', text: 'é§', bytes: 4 },
+      { name: 'three-byte UTF-8', text: '€', bytes: 3 },
+      { name: 'a surrogate pair, as the four bytes of its UTF-8', text: '😀', bytes: 4 },
+      { name: 'a lone surrogate, as three bytes', text: '\ud800', bytes: 3 },
+      { name: 'a tab, as its escape', text: '\t', bytes: 2 },
+      { name: 'a control character, as its \\u00XX escape', text: '\u001b', bytes: 6 },
+    ];
+    it.each(measures)('$name', ({ text, bytes }) => {
+      expect(OutputArea.textBytes(text)).toBe(bytes);
+    });
+
+    it('never counts two pieces as less than the whole', () => {
+      const whole = 'ab\n😀cd\n';
+      for (let i = 0; i <= whole.length; i++) {
+        expect(OutputArea.textBytes(whole.slice(0, i)) + OutputArea.textBytes(whole.slice(i))).toBeGreaterThanOrEqual(OutputArea.textBytes(whole));
+      }
+    });
+
+    it('counts structure as well as text: a list of empty objects costs more than its JSON', () => {
+      const empties: NbOutput = { output_type: 'display_data', data: { 'application/json': Array.from({ length: 1000 }, () => ({})) }, metadata: {} };
+      expect(OutputArea.bytesOf(empties)).toBeGreaterThan(Buffer.byteLength(JSON.stringify(empties)) * 5);
+    });
+
+    it('keeps 300,000 numbered lines of print, about 2 MB of text, within one cell', () => {
+      const area = new OutputArea();
+      area.apply(stdout(`${Array.from({ length: 300_000 }, (_, i) => String(i)).join('\n')}\n`));
+      expect(area.truncated).toBe(false);
     });
   });
 });

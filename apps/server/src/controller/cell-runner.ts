@@ -3,12 +3,15 @@
  * writes what happens into the document: outputs as they arrive, the running
  * phase, test status and the green count. The cell time limit lives here: past
  * it the cell is interrupted, and if the kernel does not answer it is restarted.
+ * It also mirrors the kernel's state into the document, as `busy` when the kernel
+ * burns CPU with no cell running (a thread a cell left behind), if asked to watch.
  */
 import { KernelDiedError, type ErrorOutput, type KernelLogger, type KernelSession, type NbOutput, type OutputArea } from '@duet/kernel';
 import type { NotebookDocument } from '../notebook/document.ts';
-import { outputCutNote } from './output-cut.ts';
+import { BackgroundWatch } from './background-watch.ts';
 import { DiskWatch, formatLimit } from './disk-watch.ts';
 import { outputsText } from './feedback.ts';
+import { outputCutNote } from './output-cut.ts';
 import { testStatusFor } from './test-status.ts';
 import type { CellOutcome } from './types.ts';
 
@@ -19,6 +22,11 @@ export interface CellRunnerOptions {
   log: KernelLogger;
   /** How long an interrupted cell may take to stop before the kernel is restarted. */
   interruptGraceMs?: number;
+  /**
+   * How often to sample the kernel's CPU while no cell runs, to tell the document
+   * when it is busy outside any cell; 0 (the default) does not watch.
+   */
+  backgroundSampleMs?: number;
 }
 
 interface QueueItem {
@@ -36,16 +44,38 @@ export class CellRunner {
   readonly #idleWaiters: (() => void)[] = [];
   readonly #outcomeListeners = new Set<(o: CellOutcome) => void>();
   readonly #unsubscribe: () => void;
+  readonly #background: BackgroundWatch | null;
 
   constructor(opts: CellRunnerOptions) {
-    this.#o = { interruptGraceMs: 5000, ...opts };
-    opts.doc.setKernel(opts.kernel.state);
-    this.#unsubscribe = opts.kernel.onState((s) => opts.doc.setKernel(s));
+    this.#o = { interruptGraceMs: 5000, backgroundSampleMs: 0, ...opts };
+    this.#background =
+      this.#o.backgroundSampleMs > 0
+        ? new BackgroundWatch({ kernel: opts.kernel, intervalMs: this.#o.backgroundSampleMs, quiet: () => !this.#pumping && this.#queue.length === 0, onChange: () => this.#mirrorKernel() })
+        : null;
+    this.#mirrorKernel();
+    this.#unsubscribe = opts.kernel.onState(() => {
+      // Whatever the kernel did to change state, its CPU until now is not a background thread's.
+      this.#background?.reset();
+      this.#mirrorKernel();
+    });
+    this.#background?.start();
   }
 
   /** Stops mirroring the kernel's state into the document; for a kernel that outlives this runner. */
   dispose(): void {
     this.#unsubscribe();
+    this.#background?.stop();
+  }
+
+  /** True when the kernel burns CPU with no cell running: a thread or process a cell started is still at work. */
+  get busyOutsideCells(): boolean {
+    return this.#background?.busy ?? false;
+  }
+
+  /** The kernel's state as the document shows it: `busy` also when it is busy outside any cell. */
+  #mirrorKernel(): void {
+    const state = this.#o.kernel.state;
+    this.#o.doc.setKernel(state === 'idle' && this.busyOutsideCells ? 'busy' : state);
   }
 
   get kernel(): KernelSession {
@@ -82,7 +112,7 @@ export class CellRunner {
 
   /** Queues every code and test cell in document order and waits for them. */
   async runAll(): Promise<CellOutcome[]> {
-    const ids = this.#o.doc.cells.filter((c) => c.cellType === 'code' && (c.duet.role === 'code' || c.duet.role === 'test') && !c.duet.note?.startsWith('Not run')).map((c) => c.id);
+    const ids = this.#o.doc.cells.filter((c) => c.cellType === 'code' && (c.duet.role === 'code' || c.duet.role === 'test') && !c.duet.unrunnable).map((c) => c.id);
     return Promise.all(ids.map((id) => this.run(id)));
   }
 
@@ -143,6 +173,7 @@ export class CellRunner {
     const source = cell.source;
     if (kernel.state === 'dead' || kernel.state === 'shutdown') await this.#restart('the kernel was not running');
     doc.clearOutputs(id);
+    this.#background?.reset();
     const startedAt = Date.now();
     doc.setRuntime(id, { phase: 'running', startedAt });
     const area = doc.outputArea((hit) => outputCutNote(hit, doc.limits));
@@ -214,7 +245,6 @@ export class CellRunner {
       const { note: _oldNote, ...duet } = current.duet;
       const noAssert = result.status === 'ok' && outcome.testStatus === 'not-run';
       doc.setCellMeta(id, { ...duet, test: { status: outcome.testStatus }, ...(noAssert ? { note: NO_ASSERT_NOTE } : {}) });
-      doc.setMeta({ passes: doc.cells.filter((c) => c.duet.role === 'test' && c.duet.test?.status === 'passed').length });
     }
     log.info({ cell: id, kind, status, testStatus: outcome.testStatus, ms: Date.now() - startedAt }, 'cell ran');
     return outcome;

@@ -89,7 +89,7 @@ export function authMiddleware(opts: AuthOptions): RequestHandler {
     if (verdict.via === 'query') {
       res.cookie(opts.cookieName, opts.token, { httpOnly: true, sameSite: 'strict', path: '/' });
       if ((req.method === 'GET' || req.method === 'HEAD') && !isApi(req.path)) {
-        res.redirect(302, withoutToken(req.originalUrl));
+        res.redirect(302, ownPath(withoutToken(req.originalUrl)));
         return;
       }
     }
@@ -110,6 +110,14 @@ function queryToken(url: string): string | null {
   const q = url.indexOf('?');
   if (q < 0) return null;
   return new URLSearchParams(url.slice(q + 1)).get('token');
+}
+
+/**
+ * A redirect target that stays on this server: `//host/…` and `/\host/…` are read
+ * by browsers as another host, so leading slashes and backslashes become one slash.
+ */
+export function ownPath(url: string): string {
+  return url.replace(/^[/\\]+/, '/');
 }
 
 /** The URL without its `token` query parameter. */

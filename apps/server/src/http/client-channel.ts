@@ -1,8 +1,10 @@
 /**
  * One browser connection's outgoing side: numbers every message, merges a
  * model's token-by-token `source-appended` events into one per cell per short
- * window, and drops a client that cannot keep up rather than buffer for it
- * without bound (it reconnects and gets a fresh snapshot).
+ * window, sends only the latest of a cell's `outputs-set` events in that window
+ * (a display updated in a loop replaces the whole list each time), and drops a
+ * client that cannot keep up rather than buffer for it without bound (it
+ * reconnects and gets a fresh snapshot).
  */
 import type { WebSocket } from 'ws';
 import type { DocumentEvent, NotebookSnapshot, ServerMessage } from '../protocol/index.ts';
@@ -36,7 +38,7 @@ export class ClientChannel {
     this.#send({ type: 'snapshot', seq: ++this.#seq, notebook });
   }
 
-  /** Queues an event; everything but token appends goes out at once, after what is queued. */
+  /** Queues an event; everything but token appends and output sets goes out at once, after what is queued. */
   event(event: DocumentEvent): void {
     if (this.#dropped) return;
     if (event.type === 'source-appended') {
@@ -46,6 +48,13 @@ export class ClientChannel {
       } else {
         this.#pending.push(event);
       }
+      this.#timer ??= setTimeout(() => this.flush(), this.opts.coalesceMs);
+      return;
+    }
+    if (event.type === 'outputs-set') {
+      // Only source appends and output sets wait here, and a later set says all an earlier one did.
+      this.#pending = this.#pending.filter((e) => !(e.type === 'outputs-set' && e.id === event.id));
+      this.#pending.push(event);
       this.#timer ??= setTimeout(() => this.flush(), this.opts.coalesceMs);
       return;
     }

@@ -156,6 +156,23 @@ function apply(nb: OpenNotebook, cmd: ClientCommand): Promise<void> | void {
       const { type: _type, ...req } = cmd;
       return nb.startRun(req);
     }
+    case 'continue-run': {
+      const { type: _type, ...req } = cmd;
+      return nb.continueRun(req);
+    }
+    case 'retry-turn':
+      return nb.retryTurn();
+    case 'new-conversation':
+      return nb.newConversation();
+    case 'set-cell-kind':
+      return nb.setCellKind(cmd.id, cmd.cellType, cmd.role);
+    case 'restore-cell':
+      nb.restoreCell(cmd.index, cmd.cell);
+      return;
+    case 'save':
+      return nb.save();
+    case 'set-settings':
+      return nb.setSettings(cmd.settings);
     case 'stop':
       return nb.stop();
     case 'interrupt':

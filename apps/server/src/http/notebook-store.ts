@@ -2,10 +2,14 @@
  * The notebooks folder: one `.ipynb` per notebook, written atomically. A file
  * that is not a notebook Duet can read is reported (log and listing) and left
  * exactly as it is: never opened for writing, never replaced by the server.
+ * Every notebook read or imported here is held to the notebook size limit, so a
+ * huge file cannot fill the server's memory by being opened or listed.
  */
 import { link, lstat, mkdir, readFile, readdir, rename, unlink } from 'node:fs/promises';
+import { OutputArea } from '@duet/kernel';
+import { formatLimit } from '../controller/disk-watch.ts';
 import type { Logger } from '../log.ts';
-import { NotebookDocument, NotebookFormatError, fromIpynb, serializeNotebook, writeFileAtomic } from '../notebook/index.ts';
+import { DEFAULT_NOTEBOOK_LIMITS, NotebookDocument, NotebookFormatError, fromIpynb, serializeNotebook, writeFileAtomic, type NotebookLimits } from '../notebook/index.ts';
 import { HttpError } from './errors.ts';
 import { nameProblem, notebookPath } from './names.ts';
 
@@ -32,6 +36,7 @@ export class NotebookStore {
   constructor(
     readonly dir: string,
     readonly log: Logger,
+    readonly limits: Readonly<NotebookLimits> = DEFAULT_NOTEBOOK_LIMITS,
   ) {}
 
   /** Creates the folder if needed and reports every file that cannot be opened. */
@@ -74,17 +79,22 @@ export class NotebookStore {
     }
   }
 
-  /** The notebook as a document; 404 if missing, 422 if the file is not a notebook. */
+  /** The notebook as a document, held to the store's limits; 404 if missing, 422 if the file is not a notebook or too large. */
   async read(name: string): Promise<NotebookDocument> {
     const text = await this.readText(name);
+    let doc: NotebookDocument;
     try {
-      return fromIpynb(name, JSON.parse(text));
+      doc = fromIpynb(name, JSON.parse(text));
     } catch (err) {
       throw new HttpError(422, unreadable(name, err));
     }
+    const problem = this.sizeProblem(doc);
+    if (problem !== null) throw new HttpError(422, unreadable(name, new NotebookTooLarge(problem)));
+    doc.limits = this.limits;
+    return doc;
   }
 
-  /** The file's text as it is on disk. */
+  /** The file's text as it is on disk; 422 without reading it when it is far larger than a notebook may be. */
   async readText(name: string): Promise<string> {
     const path = this.path(name);
     const st = await lstat(path).catch((err: NodeJS.ErrnoException) => {
@@ -92,7 +102,30 @@ export class NotebookStore {
       throw err;
     });
     if (!st.isFile()) throw new HttpError(422, `${name}.ipynb is not a regular file (Duet does not follow links); it was left as it is.`);
+    const problem = this.#fileSizeProblem(st.size);
+    if (problem !== null) throw new HttpError(422, unreadable(name, new NotebookTooLarge(problem)));
     return readFile(path, 'utf8');
+  }
+
+  /**
+   * Why a document is larger than a notebook may be, or null. The limit holds every
+   * notebook the server keeps, so one that is imported or opened past it would take
+   * the room the limit keeps for the rest of the server.
+   */
+  sizeProblem(doc: NotebookDocument): string | null {
+    const limit = this.limits.notebookBytes;
+    if (doc.bytes <= limit) return null;
+    if (!Number.isFinite(doc.bytes)) {
+      return `an output in it nests more than ${OutputArea.maxDepth} levels deep, more than Duet keeps. Clear its outputs (in Jupyter: Edit → Clear Outputs of All Cells), then try again`;
+    }
+    return `it holds ${formatLimit(doc.bytes)} of sources and outputs, more than the ${formatLimit(limit)} a notebook may hold in Duet. Clear its outputs (in Jupyter: Edit → Clear Outputs of All Cells) or split it, then try again`;
+  }
+
+  /** A file this much larger than the limit is not read at all; formatting (indentation, line lists) explains a factor of two at most. */
+  #fileSizeProblem(bytes: number): string | null {
+    const limit = this.limits.notebookBytes;
+    if (bytes <= 2 * limit) return null;
+    return `the file is ${formatLimit(bytes)}, more than the ${formatLimit(limit)} a notebook may hold in Duet. Clear its outputs (in Jupyter: Edit → Clear Outputs of All Cells) or split it, then try again`;
   }
 
   /** Writes a new notebook; 409 if the name is taken. Never replaces a file, even in a race. */
@@ -106,8 +139,10 @@ export class NotebookStore {
   }
 
 
-  /** Replaces a notebook that Duet can read (or writes a new one); 409 for a file it cannot read. */
+  /** Replaces a notebook that Duet can read (or writes a new one); 409 for a file it cannot read, 413 for a notebook past the size limit. */
   async replace(doc: NotebookDocument): Promise<void> {
+    const tooLarge = this.sizeProblem(doc);
+    if (tooLarge !== null) throw new HttpError(413, `That notebook was not imported: ${tooLarge}.`);
     const existing = await this.#check(doc.name).catch(() => null);
     if (existing?.error !== undefined) {
       throw new HttpError(409, `${doc.name}.ipynb exists but is not a notebook Duet can read (${existing.error}); it was left as it is. Rename or remove it first.`);
@@ -162,7 +197,8 @@ export class NotebookStore {
       error = 'not a regular file (Duet does not follow links)';
     } else {
       try {
-        fromIpynb(name, JSON.parse(await readFile(this.path(name), 'utf8')));
+        const tooLarge = this.#fileSizeProblem(st.size) ?? this.sizeProblem(fromIpynb(name, JSON.parse(await readFile(this.path(name), 'utf8'))));
+        if (tooLarge !== null) throw new NotebookTooLarge(tooLarge);
       } catch (err) {
         error = reason(err);
       }
@@ -175,6 +211,9 @@ export class NotebookStore {
   }
 }
 
+/** A notebook past the size limit; its message says by how much and what to do. */
+class NotebookTooLarge extends Error {}
+
 function withError(entry: StoredNotebook, error: string | null): StoredNotebook {
   return error === null ? entry : { ...entry, error };
 }
@@ -182,6 +221,7 @@ function withError(entry: StoredNotebook, error: string | null): StoredNotebook 
 function reason(err: unknown): string {
   if (err instanceof SyntaxError) return `not valid JSON: ${err.message}`;
   if (err instanceof NotebookFormatError) return `not a notebook: ${err.message}`;
+  if (err instanceof NotebookTooLarge) return `too large: ${err.message}`;
   return err instanceof Error ? err.message : String(err);
 }
 

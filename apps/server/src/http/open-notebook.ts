@@ -5,11 +5,11 @@
  * the methods here, so they refuse and allow the same things.
  */
 import type { KernelSession } from '@duet/kernel';
-import type { CellRunner, GenerationController, ModelEndpoint, RunOptions, RunSummary } from '../controller/index.ts';
+import { currentGreens, type CellRunner, type GenerationController, type ModelEndpoint, type RunKind, type RunOptions, type RunSummary } from '../controller/index.ts';
 import { formatLimit } from '../controller/disk-watch.ts';
 import type { Logger } from '../log.ts';
 import type { Autosaver, NotebookDocument } from '../notebook/index.ts';
-import type { CellRole, DuetCellMeta, RunRequest } from '../protocol/index.ts';
+import type { CellRole, DuetCellMeta, ModelSlot, NotebookCell, NotebookSettings, ResumeRequest, RunMode, RunRecord, RunRequest } from '../protocol/index.ts';
 import type { ClientChannel } from './client-channel.ts';
 import { HttpError } from './errors.ts';
 
@@ -32,6 +32,8 @@ export interface RunDefaults {
   idleTimeoutMs: number;
   firstTokenTimeoutMs: number;
   instructions: { A?: string; B?: string };
+  mode: RunMode;
+  first: ModelSlot;
 }
 
 /** A browser attached to this notebook. */
@@ -67,6 +69,8 @@ export class OpenNotebook {
     this.#unsubscribe = this.doc.on(() => {
       this.lastActivity = Date.now();
     });
+    // A notebook opened from disk says how many of its latest request's tests are green now.
+    this.#refreshGreens();
   }
 
   get name(): string {
@@ -83,8 +87,59 @@ export class OpenNotebook {
     return this.#run;
   }
 
-  /** Starts a generation run; resolves once it has started (the run goes on). */
+  /** Starts a generation run on a new request; resolves once it has started (the run goes on). */
   async startRun(req: RunRequest): Promise<void> {
+    await this.#launch('new', { ...settingsRequest(this.doc.meta.settings), ...definedFields(req) });
+  }
+
+  /** More turns on the latest request, with everything so far. */
+  async continueRun(req: ResumeRequest = {}): Promise<void> {
+    await this.#launch('continue', { ...this.#resumeRequest(), ...(req.maxTurns !== undefined ? { maxTurns: req.maxTurns } : {}) });
+  }
+
+  /** The latest turn again; the old one stays in the notebook, folded. */
+  async retryTurn(): Promise<void> {
+    await this.#launch('retry', { ...this.#resumeRequest(), maxTurns: 1 });
+  }
+
+  /** The next request starts a new conversation: the models will not see the cells above it. */
+  newConversation(): void {
+    this.lastActivity = Date.now();
+    if (this.controller.active) throw new HttpError(409, 'A run is going on; stop it before starting a new conversation.');
+    this.doc.setMeta({ contextFrom: '' });
+  }
+
+  /** Keeps the run settings in the notebook, where they are restored from when it opens. */
+  setSettings(settings: NotebookSettings): void {
+    this.lastActivity = Date.now();
+    this.doc.setMeta({ settings });
+  }
+
+  /** Writes the notebook to disk now. */
+  async save(): Promise<void> {
+    this.lastActivity = Date.now();
+    await this.autosaver.flush();
+  }
+
+  /** The settings of the notebook's latest run, for Continue and Retry. */
+  #resumeRequest(): RunRequest {
+    const runs = this.doc.meta.runs;
+    if (!runs.some((r) => r.kind === 'new')) throw new HttpError(409, 'There is no run to go on with in this notebook: send a request first.');
+    const last = runs.at(-1) as RunRecord;
+    const settings = this.doc.meta.settings;
+    return {
+      prompt: '',
+      modelA: last.models.A.id,
+      modelB: last.models.B.id,
+      passes: last.required,
+      ...(settings.maxTurns !== undefined ? { maxTurns: settings.maxTurns } : {}),
+      mode: last.mode,
+      ...(settings.instructionsA !== undefined ? { instructionsA: settings.instructionsA } : {}),
+      ...(settings.instructionsB !== undefined ? { instructionsB: settings.instructionsB } : {}),
+    };
+  }
+
+  async #launch(kind: RunKind, req: RunRequest): Promise<void> {
     this.lastActivity = Date.now();
     if (this.controller.active || this.#run) throw new HttpError(409, 'A run is already going on in this notebook; stop it first.');
     const pending = this.#o.resolveModels(req);
@@ -101,7 +156,7 @@ export class OpenNotebook {
       throw err;
     }
     const run = this.controller
-      .start(runOptions(req, models, this.#o.defaults))
+      .start({ ...runOptions(req, models, this.#o.defaults, kind), kind })
       .catch((err: unknown) => {
         this.#o.log.error({ err: String(err) }, 'run failed to start');
         this.doc.notice('error', `The run could not start: ${err instanceof Error ? err.message : String(err)}`);
@@ -117,7 +172,7 @@ export class OpenNotebook {
   stop(): void {
     this.lastActivity = Date.now();
     if (this.controller.active) this.controller.stop();
-    else void this.kernel.interrupt().catch(() => undefined);
+    else void this.interrupt().catch(() => undefined);
   }
 
   /** Queues one cell; resolves once it is queued. */
@@ -127,17 +182,24 @@ export class OpenNotebook {
     if (!cell) throw new HttpError(404, `There is no cell "${id}" in this notebook.`);
     if (cell.cellType !== 'code') throw new HttpError(400, 'Only code and test cells run; this is a markdown cell.');
     if (this.doc.runtime(id).phase === 'streaming') throw new HttpError(409, 'A model is still writing this cell; it runs by itself once its block is closed.');
-    this.#track(this.runner.run(id));
+    if (cell.duet.role === 'code' && !this.controller.active) this.#staleBelow(id);
+    this.#track(this.runner.run(id).then((outcome) => {
+      if (outcome.kind === 'test') this.#refreshGreens();
+      return outcome;
+    }));
   }
 
   runAll(): void {
     this.lastActivity = Date.now();
-    this.#track(this.runner.runAll());
+    this.#track(this.runner.runAll().then(() => this.#refreshGreens()));
   }
 
+  /** Interrupts the kernel; when it is busy outside any cell, also says that only a restart stops that work. */
   async interrupt(): Promise<void> {
     this.lastActivity = Date.now();
+    const background = this.runner.current === null && this.runner.busyOutsideCells;
     await this.kernel.interrupt();
+    if (background) this.doc.notice('warning', BACKGROUND_INTERRUPT_NOTE);
   }
 
   /** Restarts the kernel; a run going on is stopped first. */
@@ -151,7 +213,51 @@ export class OpenNotebook {
   editSource(id: string, source: string): void {
     this.#editable(id, 'edited');
     if (!this.doc.sourceFits(id, source)) throw new HttpError(413, `That edit was not kept: ${this.#full()}`);
+    const cell = this.doc.cell(id) as NotebookCell;
+    if (cell.source === source) return;
     this.doc.setSource(id, source);
+    if (cell.duet.model !== null && !cell.duet.edited) this.doc.setCellMeta(id, { ...cell.duet, edited: true });
+    if (cell.duet.role === 'code') this.#staleBelow(id);
+  }
+
+  /** Turns a cell into markdown, code or a test (M, Y and the code/test command). */
+  setCellKind(id: string, cellType: 'markdown' | 'code', role: 'prose' | 'code' | 'test'): void {
+    this.#editable(id, 'changed');
+    if ((cellType === 'markdown') !== (role === 'prose')) throw new HttpError(400, 'A markdown cell holds prose; a code cell holds code or a test.');
+    const phase = this.doc.runtime(id).phase;
+    if (phase === 'running' || phase === 'queued') throw new HttpError(409, 'This cell is queued or running; interrupt it before changing its kind.');
+    const cell = this.doc.cell(id) as NotebookCell;
+    const { test: _test, note: _note, unrunnable: _unrunnable, ...rest } = cell.duet;
+    const duet: DuetCellMeta = { ...rest, role, ...(role === 'test' ? { test: { status: 'not-run' as const } } : {}), ...(cell.duet.model !== null ? { edited: true } : {}) };
+    this.doc.replaceCell(id, { cellType, source: cell.source, duet, ...(cellType === 'code' && cell.cellType === 'code' ? { outputs: cell.outputs, executionCount: cell.executionCount } : {}) });
+  }
+
+  /** Puts a deleted cell back (Z), as the browser kept it. */
+  restoreCell(index: number, cell: { cellType: 'markdown' | 'code'; source: string; role: CellRole }): string {
+    this.lastActivity = Date.now();
+    if (!this.doc.cellFits() || cell.source.length > this.doc.limits.notebookBytes) throw new HttpError(413, `The cell was not put back: ${this.#full()}`);
+    const duet: DuetCellMeta = { role: cell.role, model: null, turn: 0, ...(cell.role === 'test' ? { test: { status: 'not-run' as const } } : {}) };
+    const added = this.doc.addCell({ cellType: cell.cellType, source: cell.source, duet }, Math.min(index, this.doc.cells.length));
+    return added.id;
+  }
+
+  /** Tests below a changed or re-run code cell no longer say anything about it until they run again. */
+  #staleBelow(id: string): void {
+    const from = this.doc.indexOf(id);
+    for (const cell of this.doc.cells.slice(from + 1)) {
+      const status = cell.duet.test?.status;
+      if (cell.duet.role === 'test' && (status === 'passed' || status === 'failed' || status === 'error')) {
+        this.doc.setCellMeta(cell.id, { ...cell.duet, test: { status: 'stale' } });
+      }
+    }
+    this.#refreshGreens();
+  }
+
+  /** Outside a run, the green count says what is green now among the latest request's tests. */
+  #refreshGreens(): void {
+    if (this.controller.active) return;
+    const passes = currentGreens(this.doc.cells, this.doc.meta);
+    if (passes !== this.doc.run.passes) this.doc.setRun({ passes });
   }
 
   addCell(index: number, cellType: 'markdown' | 'code', role?: 'code' | 'test' | 'prose'): string {
@@ -191,6 +297,7 @@ export class OpenNotebook {
     // A cell still running when the kernel goes away ends with an error of its own.
     await withTimeout(Promise.allSettled([...this.#manual]), 2000);
     this.#unsubscribe();
+    this.runner.dispose();
     await this.autosaver.close();
   }
 
@@ -211,12 +318,16 @@ export class OpenNotebook {
   }
 }
 
+/** Python raises KeyboardInterrupt in the main thread only: other threads a cell started go on. */
+const BACKGROUND_INTERRUPT_NOTE =
+  'The kernel was busy outside any cell: a thread or process that a cell started is still at work, and an interrupt reaches only code in the kernel\'s main thread. If the status bar still says busy, restart the kernel to stop it (variables from earlier cells are lost).';
+
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
   return Promise.race([p, new Promise<undefined>((r) => setTimeout(() => r(undefined), ms).unref())]);
 }
 
 /** A run's options: the request's own values, else the server's. */
-function runOptions(req: RunRequest, models: { A: ModelEndpoint; B: ModelEndpoint }, defaults: RunDefaults): RunOptions {
+function runOptions(req: RunRequest, models: { A: ModelEndpoint; B: ModelEndpoint }, defaults: RunDefaults, kind: RunKind = 'new'): RunOptions {
   const instructions = { A: req.instructionsA ?? defaults.instructions.A, B: req.instructionsB ?? defaults.instructions.B };
   return {
     prompt: req.prompt,
@@ -225,9 +336,32 @@ function runOptions(req: RunRequest, models: { A: ModelEndpoint; B: ModelEndpoin
     maxTurns: req.maxTurns ?? defaults.maxTurns,
     idleTimeoutMs: defaults.idleTimeoutMs,
     firstTokenTimeoutMs: defaults.firstTokenTimeoutMs,
+    // Continue goes on with the model after the last turn's, Retry with the last turn's own, unless told.
+    ...(req.first !== undefined || kind === 'new' ? { first: req.first ?? defaults.first } : {}),
+    mode: req.mode ?? defaults.mode,
+    ...(req.fresh === true ? { fresh: true } : {}),
     instructions: {
       ...(instructions.A !== undefined && instructions.A.trim() !== '' ? { A: instructions.A } : {}),
       ...(instructions.B !== undefined && instructions.B.trim() !== '' ? { B: instructions.B } : {}),
     },
   };
+}
+
+/** A run request from the notebook's own settings (the request's fields win). */
+function settingsRequest(s: NotebookSettings): Partial<RunRequest> {
+  return {
+    ...(s.modelA !== undefined ? { modelA: s.modelA } : {}),
+    ...(s.modelB !== undefined ? { modelB: s.modelB } : {}),
+    ...(s.passes !== undefined ? { passes: s.passes } : {}),
+    ...(s.maxTurns !== undefined ? { maxTurns: s.maxTurns } : {}),
+    ...(s.mode !== undefined ? { mode: s.mode } : {}),
+    ...(s.first !== undefined ? { first: s.first } : {}),
+    ...(s.instructionsA !== undefined ? { instructionsA: s.instructionsA } : {}),
+    ...(s.instructionsB !== undefined ? { instructionsB: s.instructionsB } : {}),
+  };
+}
+
+/** The fields of a request that were given, so they can override settings without erasing them. */
+function definedFields(req: RunRequest): RunRequest {
+  return Object.fromEntries(Object.entries(req).filter(([, v]) => v !== undefined)) as RunRequest;
 }

@@ -3,10 +3,16 @@
  * runtime state that is never saved (which cell streams, queues or runs, the run,
  * the kernel). Every change goes through a method here and comes out as one
  * {@link DocumentEvent}, so disk, browsers and tests all see the same history.
+ *
+ * The document also keeps count of the bytes it holds (every cell's source and
+ * outputs, counted as output budgets count them: `OutputArea.bytesOf`), so that
+ * everything that grows it can be held to {@link NotebookLimits}: what one cell's
+ * run keeps, and the whole.
  */
 import { randomBytes } from 'node:crypto';
-import type { ExecuteEvent, NbOutput, OutputArea } from '@duet/kernel';
+import { DEFAULT_OUTPUT_BUDGET, OutputArea, type ErrorOutput, type ExecuteEvent, type NbOutput } from '@duet/kernel';
 import type { DocumentEvent } from '../protocol/events.ts';
+import { emptyNotebookMeta } from './duet-meta.ts';
 import type {
   CellRuntime,
   DuetCellMeta,
@@ -18,6 +24,22 @@ import type {
 } from '../protocol/notebook.ts';
 
 export type DocumentListener = (event: DocumentEvent) => void;
+
+/** Why an output area stopped keeping a cell's output, and the bound it hit. */
+export type OutputCut = NonNullable<OutputArea['limitHit']>;
+
+/** What one notebook may hold in memory, in bytes as output budgets count them. */
+export interface NotebookLimits {
+  /** Everything one cell's run keeps: outputs, display updates, metadata, tracebacks. */
+  cellOutputBytes: number;
+  /** The whole notebook: every cell's source and outputs. */
+  notebookBytes: number;
+}
+
+export const DEFAULT_NOTEBOOK_LIMITS: Readonly<NotebookLimits> = { cellOutputBytes: DEFAULT_OUTPUT_BUDGET, notebookBytes: 32 * 1024 * 1024 };
+
+/** What a cell costs before its source and outputs: its fields and metadata in the file, and so many of them cannot be free. */
+export const CELL_BYTES = 256;
 
 export interface NewCell {
   cellType: 'markdown' | 'code';
@@ -31,7 +53,7 @@ export interface NewCell {
 export const IDLE_RUNTIME: CellRuntime = { phase: 'idle', startedAt: null, lastDurationMs: null };
 
 export function idleRun(required = 2, maxTurns = 4): RunState {
-  return { active: false, halted: null, passes: 0, required, turn: 0, maxTurns, streaming: null, tokensPerSecond: null, error: null, waiting: null, context: { A: null, B: null } };
+  return { active: false, halted: null, passes: 0, required, turn: 0, maxTurns, streaming: null, producing: null, turnStartedAt: null, tokensPerSecond: null, error: null, waiting: null, context: { A: null, B: null } };
 }
 
 export function newCellId(): string {
@@ -47,18 +69,24 @@ export class NotebookDocument {
   #meta: DuetNotebookMeta;
   #run: RunState;
   #kernel: KernelStatus = 'none';
+  /** Bytes of each cell's source and outputs. */
+  readonly #sizes = new Map<string, { source: number; outputs: number }>();
+  #bytes = 0;
   /** Bumped on every change; the autosaver compares it. */
   version = 0;
+  /** The bounds the document holds runs and edits to. */
+  limits: Readonly<NotebookLimits> = DEFAULT_NOTEBOOK_LIMITS;
 
   constructor(
     public name: string,
     cells: NotebookCell[] = [],
-    meta: DuetNotebookMeta = { models: null, required: 2, passes: 0, halted: null },
+    meta: DuetNotebookMeta = emptyNotebookMeta(),
   ) {
     for (const c of cells) {
       this.#cells.push(c);
       this.#byId.set(c.id, c);
       this.#runtime.set(c.id, { ...IDLE_RUNTIME });
+      this.#measure(c);
     }
     this.#meta = meta;
     this.#run = idleRun(meta.required);
@@ -78,6 +106,37 @@ export class NotebookDocument {
 
   get kernel(): KernelStatus {
     return this.#kernel;
+  }
+
+  /** Bytes the notebook holds: every cell's source, outputs and fields. */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  /** Bytes the notebook can still take before {@link NotebookLimits.notebookBytes}. */
+  get room(): number {
+    return this.limits.notebookBytes - this.#bytes;
+  }
+
+  /** Whether a cell's source may become `source`: always when it shrinks, else while the notebook has room. */
+  sourceFits(id: string, source: string): boolean {
+    const before = this.#sizes.get(id)?.source ?? 0;
+    const after = OutputArea.textBytes(source);
+    return after <= before || after - before <= this.room;
+  }
+
+  /** Whether one more (empty) cell fits. */
+  cellFits(): boolean {
+    return CELL_BYTES <= this.room;
+  }
+
+  /**
+   * The output area for one run of a cell: it keeps at most the per-cell budget,
+   * and never more than the notebook has room for. `note` phrases the error output
+   * that says output was cut.
+   */
+  outputArea(note?: (hit: OutputCut) => ErrorOutput): OutputArea {
+    return new OutputArea({ budget: this.limits.cellOutputBytes, room: () => this.room, ...(note ? { note } : {}) });
   }
 
   on(fn: DocumentListener): () => void {
@@ -121,8 +180,17 @@ export class NotebookDocument {
     this.#cells.splice(at, 0, cell);
     this.#byId.set(cell.id, cell);
     this.#runtime.set(cell.id, { ...runtime });
+    this.#measure(cell);
     this.#emit({ type: 'cell-added', index: at, cell: { ...cell }, runtime: { ...runtime } });
     return cell;
+  }
+
+  /** Replaces a cell in place, keeping its id and position (a change of kind); browsers see it removed and added again. */
+  replaceCell(id: string, init: Omit<NewCell, 'id'>): NotebookCell | undefined {
+    const i = this.indexOf(id);
+    if (i < 0) return undefined;
+    this.removeCell(id);
+    return this.addCell({ ...init, id }, i);
   }
 
   removeCell(id: string): boolean {
@@ -131,6 +199,9 @@ export class NotebookDocument {
     this.#cells.splice(i, 1);
     this.#byId.delete(id);
     this.#runtime.delete(id);
+    const size = this.#sizes.get(id);
+    if (size) this.#bytes -= CELL_BYTES + size.source + size.outputs;
+    this.#sizes.delete(id);
     this.#emit({ type: 'cell-removed', id });
     return true;
   }
@@ -149,6 +220,7 @@ export class NotebookDocument {
     const cell = this.cell(id);
     if (!cell || text === '') return;
     cell.source += text;
+    this.#resize(id, { source: (this.#sizes.get(id)?.source ?? 0) + OutputArea.textBytes(text) });
     this.#emit({ type: 'source-appended', id, text });
   }
 
@@ -156,6 +228,7 @@ export class NotebookDocument {
     const cell = this.cell(id);
     if (!cell || cell.source === source) return;
     cell.source = source;
+    this.#resize(id, { source: OutputArea.textBytes(source) });
     this.#emit({ type: 'source-set', id, source });
   }
 
@@ -164,6 +237,7 @@ export class NotebookDocument {
     if (!cell) return;
     cell.outputs = [];
     cell.executionCount = null;
+    this.#resize(id, { outputs: 0 });
     this.#emit({ type: 'outputs-cleared', id });
   }
 
@@ -178,6 +252,7 @@ export class NotebookDocument {
     // The cell shares the area's live list while it runs (no copy per message);
     // snapshots copy it, and an event that carries the whole list gets its own copy.
     cell.outputs = area.outputs;
+    this.#resize(id, { outputs: area.used });
     if (event.kind === 'output' && !wasTruncated && !area.truncated) {
       // Receivers merge a stream into the last output of the same name, as the area did.
       this.#emit({ type: 'output-appended', id, output: event.output });
@@ -191,6 +266,7 @@ export class NotebookDocument {
     if (!cell) return;
     cell.outputs = outputs;
     cell.executionCount = executionCount;
+    this.#resize(id, { outputs: outputsBytes(outputs) });
     this.#emit({ type: 'outputs-set', id, outputs, executionCount });
   }
 
@@ -228,8 +304,26 @@ export class NotebookDocument {
     this.#emit({ type: 'notice', level, message });
   }
 
+  #measure(cell: NotebookCell): void {
+    this.#sizes.set(cell.id, { source: 0, outputs: 0 });
+    this.#bytes += CELL_BYTES;
+    this.#resize(cell.id, { source: OutputArea.textBytes(cell.source), outputs: outputsBytes(cell.outputs) });
+  }
+
+  #resize(id: string, patch: Partial<{ source: number; outputs: number }>): void {
+    const size = this.#sizes.get(id);
+    if (!size) return;
+    const next = { ...size, ...patch };
+    this.#bytes += next.source - size.source + next.outputs - size.outputs;
+    this.#sizes.set(id, next);
+  }
+
   #emit(event: DocumentEvent): void {
     this.version += 1;
     for (const fn of this.#listeners) fn(event);
   }
+}
+
+function outputsBytes(outputs: readonly NbOutput[]): number {
+  return outputs.reduce((n, o) => n + OutputArea.bytesOf(o), 0);
 }

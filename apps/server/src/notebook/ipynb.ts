@@ -14,11 +14,21 @@ export class NotebookFormatError extends Error {
 
 type Json = Record<string, unknown>;
 
-/** nbformat stores multi-line strings as lists of lines; we write them that way too. */
-function toLines(text: string): string[] {
+/**
+ * Beyond this many lines a text is written as one string, which nbformat allows as
+ * well: a list item per line would make the file, and the work of writing it, many
+ * times the text for output that is mostly line breaks.
+ */
+const MAX_LINE_LIST = 10_000;
+
+/** nbformat stores multi-line strings as lists of lines; we write them that way too, up to {@link MAX_LINE_LIST} lines. */
+function toLines(text: string): string[] | string {
   if (text === '') return [];
-  const lines = text.split(/(?<=\n)/);
-  return lines;
+  let lines = 0;
+  for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) {
+    if (++lines > MAX_LINE_LIST) return text;
+  }
+  return text.split(/(?<=\n)/);
 }
 
 function fromLines(v: unknown, what: string): string {
