@@ -3,23 +3,13 @@
  * must not grow the server without bound: the answer is cut at its limit, the
  * stream is closed, and the run goes on. Scripted server speaking OpenAI's SSE.
  */
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { silentLogger, type KernelSession } from '@duet/kernel';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { silentLogger } from '@duet/kernel';
 import { CellRunner, GenerationController, NotebookDocument, ScriptedModelServer } from '@duet/server';
 import type { DocumentEvent } from '@duet/server/protocol';
-import { MODEL_A, MODEL_B, answer, runCode, startKernel } from '../support/scripted-run.ts';
+import { useSharedKernel, MODEL_A, MODEL_B, answer, runCode } from '../support/scripted-run.ts';
 
-let shared: Awaited<ReturnType<typeof startKernel>>;
-let kernel: KernelSession;
-
-beforeAll(async () => {
-  shared = await startKernel();
-  kernel = shared.kernel;
-});
-
-afterAll(async () => {
-  await shared?.close();
-});
+const shared = useSharedKernel();
 
 describe('an answer that never ends', () => {
   it('is cut at the size limit, its stream closed, and the next model still gets its turn', async () => {
@@ -42,7 +32,7 @@ describe('an answer that never ends', () => {
     const doc = new NotebookDocument('endless');
     const notices: string[] = [];
     doc.on((e: DocumentEvent) => e.type === 'notice' && notices.push(e.message));
-    const runner = new CellRunner({ doc, kernel, cellTimeoutMs: 20_000, log: silentLogger });
+    const runner = new CellRunner({ doc, kernel: shared.kernel, cellTimeoutMs: 20_000, log: silentLogger });
     onTestFinished(() => runner.dispose());
     const controller = new GenerationController({ doc, runner, log: silentLogger, answerLimits: { chars: 20_000, ms: 600_000 } });
     const summary = await controller.start({

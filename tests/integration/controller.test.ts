@@ -3,31 +3,19 @@
  * server on loopback: every way a run can end, and every way a model or a cell can
  * misbehave on the way.
  */
-import type { KernelSession } from '@duet/kernel';
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { FEEDBACK_BUDGET } from '@duet/server';
 import type { ChatMessage, Script, ScriptStep } from '@duet/server';
 import type { NotebookCell } from '@duet/server/protocol';
 import { validateNotebook } from '../support/nbformat.ts';
-import { MODEL_A, MODEL_B, answer, gate, inTurn, nextEvent, runCode, scriptedRun, startKernel, testAssert } from '../support/scripted-run.ts';
+import { useSharedKernel, MODEL_A, MODEL_B, answer, gate, inTurn, nextEvent, runCode, scriptedRun, testAssert } from '../support/scripted-run.ts';
 import type { ScriptedRun, ScriptedRunOptions } from '../support/scripted-run.ts';
 
-/** The feedback budget of controller/feedback.ts. */
-const FEEDBACK_BUDGET = 6000;
 
-let shared: Awaited<ReturnType<typeof startKernel>>;
-let kernel: KernelSession;
-
-beforeAll(async () => {
-  shared = await startKernel();
-  kernel = shared.kernel;
-});
-
-afterAll(async () => {
-  await shared?.close();
-});
+const shared = useSharedKernel();
 
 async function run(opts: Omit<ScriptedRunOptions, 'kernel'>): Promise<ScriptedRun> {
-  const r = await scriptedRun({ kernel, ...opts });
+  const r = await scriptedRun({ kernel: shared.kernel, ...opts });
   onTestFinished(() => r.close());
   return r;
 }
@@ -55,7 +43,7 @@ function errorName(cell: NotebookCell | undefined): string | undefined {
 
 /** Whether the kernel has these global names, asked of the kernel itself. */
 async function definedInKernel(...names: string[]): Promise<boolean[]> {
-  const { outputs } = await kernel.run(`print(${JSON.stringify(names)}.__class__([n in globals() for n in ${JSON.stringify(names)}]))`);
+  const { outputs } = await shared.kernel.run(`print(${JSON.stringify(names)}.__class__([n in globals() for n in ${JSON.stringify(names)}]))`);
   const text = outputs.map((o) => (o.output_type === 'stream' ? o.text : '')).join('');
   return JSON.parse(text.trim().replace(/True/g, 'true').replace(/False/g, 'false')) as boolean[];
 }
@@ -241,7 +229,7 @@ describe('GenerationController', () => {
     expect(outputText(runaway)).toMatch(/ran longer than the 1.5 s cell time limit/);
     expect(outputText(next)).toBe('after the runaway\n');
     expect(cellsOf(r, 'test')[0]?.duet.test?.status).toBe('passed');
-    expect(kernel.state).toBe('idle');
+    expect(shared.kernel.state).toBe('idle');
     await expectValidNotebook(r);
   });
 
@@ -278,7 +266,7 @@ describe('GenerationController', () => {
     expect(outputText(dying)).toMatch(/was restarted/);
     expect(outputText(next)).toBe('alive again\n');
     expect(notices(r).some((n) => /kernel was restarted because the kernel died/.test(n))).toBe(true);
-    expect(kernel.state).toBe('idle');
+    expect(shared.kernel.state).toBe('idle');
     await expectValidNotebook(r);
   });
 
@@ -300,7 +288,7 @@ describe('GenerationController', () => {
     expect(await r.server.exchanges[0]?.closed).toBe('client-closed');
     expect(r.server.exchanges).toHaveLength(1);
     expect(errorName(cellsOf(r, 'code')[0])).toBe('KeyboardInterrupt');
-    expect(kernel.state).toBe('idle');
+    expect(shared.kernel.state).toBe('idle');
     expect(r.controller.active).toBe(false);
     await expectValidNotebook(r);
   });
@@ -323,7 +311,7 @@ describe('GenerationController', () => {
     // Interrupted before its code began, the kernel says so on stderr, or drops the request and is restarted.
     expect(outputText(cell)).toMatch(/KeyboardInterrupt|CellStopped/);
     expect(errorName(cell)).not.toBe('CellTimeout');
-    expect(kernel.state).toBe('idle');
+    expect(shared.kernel.state).toBe('idle');
   });
 
   it('ends with no-progress after two turns in a row with nothing runnable', async () => {

@@ -4,26 +4,15 @@
  * record, and coder-tester mode — against a real kernel and a scripted
  * OpenAI-compatible server (OpenAI's SSE, as LM Studio speaks it) on loopback.
  */
-import type { KernelSession } from '@duet/kernel';
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import type { ChatMessage, RunOptions, RunSummary, ScriptedRequest } from '@duet/server';
-import { MODEL_A, MODEL_B, answer, inTurn, runCode, scriptedRun, startKernel, testAssert } from '../support/scripted-run.ts';
+import { useSharedKernel, MODEL_A, MODEL_B, answer, inTurn, runCode, scriptedRun, testAssert } from '../support/scripted-run.ts';
 import type { ScriptedRun, ScriptedRunOptions } from '../support/scripted-run.ts';
 
-let shared: Awaited<ReturnType<typeof startKernel>>;
-let kernel: KernelSession;
-
-beforeAll(async () => {
-  shared = await startKernel();
-  kernel = shared.kernel;
-});
-
-afterAll(async () => {
-  await shared?.close();
-});
+const shared = useSharedKernel();
 
 async function rig(opts: Omit<ScriptedRunOptions, 'kernel'>): Promise<ScriptedRun & { go: (extra: Partial<RunOptions>) => Promise<RunSummary> }> {
-  const r = await scriptedRun({ kernel, ...opts });
+  const r = await scriptedRun({ kernel: shared.kernel, ...opts });
   onTestFinished(() => r.close());
   const go = (extra: Partial<RunOptions>): Promise<RunSummary> =>
     r.controller.start({

@@ -5,6 +5,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { KernelSession, silentLogger } from '@duet/kernel';
 import { CellRunner, GenerationController, NotebookDocument, ScriptedModelServer, contentChunks, serializeNotebook } from '@duet/server';
 import type { DocumentEvent, HaltReason } from '@duet/server/protocol';
@@ -43,6 +44,32 @@ export function gate<T = void>(): { promise: Promise<T>; open: (value: T) => voi
   let open!: (value: T) => void;
   const promise = new Promise<T>((resolve) => (open = resolve));
   return { promise, open };
+}
+
+/**
+ * One kernel for all the tests of a file: started before them, shut down after.
+ * Read `kernel` and `dir` inside tests (they are set once the file's tests begin).
+ */
+export function useSharedKernel(): { readonly kernel: KernelSession; readonly dir: string } {
+  let started: Awaited<ReturnType<typeof startKernel>> | undefined;
+  beforeAll(async () => {
+    started = await startKernel();
+  });
+  afterAll(async () => {
+    await started?.close();
+  });
+  const get = (): Awaited<ReturnType<typeof startKernel>> => {
+    if (!started) throw new Error('the shared kernel is read before the tests started');
+    return started;
+  };
+  return {
+    get kernel() {
+      return get().kernel;
+    },
+    get dir() {
+      return get().dir;
+    },
+  };
 }
 
 /** A kernel on Debian's Python in a temporary working folder, shared by the tests of one file. */

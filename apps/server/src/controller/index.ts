@@ -4,7 +4,7 @@ export type { CellRunnerOptions } from './cell-runner.ts';
 export { GenerationController, ANSWER_LIMITS } from './generation-controller.ts';
 export type { GenerationControllerOptions, AnswerLimits } from './generation-controller.ts';
 export { hasAssert, testStatusFor, isBlocked } from './test-status.ts';
-export { feedbackText, cutToBudget, outputsText, stripAnsi } from './feedback.ts';
+export { feedbackText, cutToBudget, outputsText, stripAnsi, FEEDBACK_BUDGET, CELL_TEXT_BUDGET } from './feedback.ts';
 export { systemPrompt, requestMessage, turnNudge, correctionText, FORMAT_RULE } from './prompts.ts';
 export type { TurnRecord, SystemPromptContext, SlipKind } from './prompts.ts';
 export { buildMessages, planRequest, answerBudget, DEFAULT_CONTEXT_WINDOW } from './context-budget.ts';
