@@ -5,6 +5,7 @@
 import { benchBrowser } from './browser.ts';
 import { benchController } from './controller.ts';
 import { benchConversation } from './conversation.ts';
+import { benchEval } from './eval.ts';
 import { benchKernel } from './kernel.ts';
 import type { BenchSection } from './report.ts';
 import { benchSandbox } from './sandbox.ts';
@@ -25,6 +26,7 @@ const SECTIONS: Section[] = [
   { key: 'controller', run: benchController },
   { key: 'conversation', run: benchConversation },
   { key: 'server', run: benchServer },
+  { key: 'eval', run: benchEval },
   { key: 'browser', run: benchBrowser },
 ];
 

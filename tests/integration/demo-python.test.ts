@@ -51,6 +51,12 @@ const REQUESTS = [...DEMO_TOPICS, FALLBACK_TOPIC].map((topic) => ({
     fizzbuzz: 'fizzbuzz',
     'word-frequency': 'word frequency of a text',
     palindrome: 'something the demo does not know',
+    'run-length': 'run_length_encode',
+    'merge-intervals': 'merge intervals',
+    'binary-search': 'binary search',
+    'roman-numerals': 'roman numerals',
+    'balanced-brackets': 'is_balanced',
+    median: 'median of numbers',
   }[topic.id],
 }));
 
@@ -78,6 +84,10 @@ describe.each(REQUESTS)('the demo Python for $topic', ({ request }) => {
   it("passes demo-b's answer from scratch", async () => {
     const cells = cellsOf(answer('demo-b', first));
     expect(await runCells(cells)).toEqual(['ok', 'ok', 'ok']);
+  });
+
+  it("passes demo-a's own fix and its two tests, even where that fix misses an edge case", async () => {
+    expect(await runCells(cellsOf(answer('demo-a', afterFailure)))).toEqual(['ok', 'ok', 'ok']);
   });
 
   it("passes demo-a's own test with the fixed function, so the bug really is in demo-a's code", async () => {

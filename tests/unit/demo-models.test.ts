@@ -13,6 +13,12 @@ const PROMPTS = [
   { prompt: 'Compute word frequency for a text', topic: 'word-frequency', fn: 'word_frequencies' },
   { prompt: 'Count the words in a document and how often each appears', topic: 'word-frequency', fn: 'word_frequencies' },
   { prompt: 'Sort a list of dictionaries by a key', topic: 'palindrome', fn: 'is_palindrome' },
+  { prompt: 'Write run_length_encode(s) for runs of repeated characters', topic: 'run-length', fn: 'run_length_encode' },
+  { prompt: 'Merge overlapping intervals', topic: 'merge-intervals', fn: 'merge_intervals' },
+  { prompt: 'Binary search in a sorted list', topic: 'binary-search', fn: 'binary_search' },
+  { prompt: 'Turn an integer into Roman numerals', topic: 'roman-numerals', fn: 'to_roman' },
+  { prompt: 'Write is_balanced(s) for brackets', topic: 'balanced-brackets', fn: 'is_balanced' },
+  { prompt: 'The median of a list of numbers', topic: 'median', fn: 'median' },
 ] as const;
 
 /** The marked blocks of an answer, in order, as a simple splitter would see them. */

@@ -8,6 +8,7 @@ export * from './config/index.ts';
 export * from './endpoints/index.ts';
 export * from './http/index.ts';
 export * from './kernels/index.ts';
+export * from './eval/index.ts';
 export { createLogger, DailyFile, REDACTED_PATHS } from './log.ts';
 export type { Logger, LoggerOptions } from './log.ts';
 export { SERVE_URL_PATTERN, waitForServeUrl } from './cli/serve-url.ts';

@@ -4,7 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { ConfigError, resolveConfig } from '../config/index.ts';
-import { addSharedOptions, givenFlags } from './options.ts';
+import { addEvalOptions, addSharedOptions, givenFlags } from './options.ts';
 import { runCommand, type Io } from './run-command.ts';
 
 export const EXIT_USAGE = 2;
@@ -40,6 +40,7 @@ export async function main(argv: string[], io = processIo()): Promise<number> {
     .option('--host <host>', 'address to listen on (default 127.0.0.1: this machine only)')
     .option('--port <port>', 'port (default 1337)')
     .option('--notebooks <dir>', 'folder of .ipynb notebooks (default ./notebooks)')
+    .option('--evals <dir>', 'where the scoreboard finds eval folders besides the notebooks folder')
     .action(async () => {
       const config = await resolveConfig(givenFlags(serve));
       // Loaded on demand: `duet run` needs none of the HTTP server.
@@ -75,10 +76,45 @@ export async function main(argv: string[], io = processIo()): Promise<number> {
       );
     });
 
+  const evalCmd = addEvalOptions(addSharedOptions(program.command('eval').description('compare pairs of models on a task set, judged by hidden tests in a fresh kernel')))
+    .requiredOption('--tasks <file|builtin>', 'JSONL task file (Duet, HumanEval or MBPP layout), or builtin for the tasks that ship with Duet')
+    .option('--pair <A,B>', 'two model ids (X,X for one model alone; URL#id for a model on its own server); repeat to compare pairs', (v: string, all: string[] = []) => [...all, v])
+    .requiredOption('--out <dir>', 'folder for results.jsonl, the notebooks and report.html; run again to resume')
+    .option('--limit <n>', 'only the first n tasks')
+    .option('--json', 'print the scoreboard as JSON on stdout')
+    .action(async () => {
+      const opts = evalCmd.opts<{ tasks: string; pair?: string[]; mode?: string[]; out: string; limit?: string; json?: boolean }>();
+      // Several --mode values are compared; the configuration holds one.
+      const { mode: modes, ...flags } = givenFlags(evalCmd);
+      const config = await resolveConfig(flags);
+      const { evalCommand } = await import('./eval-command.ts');
+      exitCode = await evalCommand(
+        {
+          tasks: opts.tasks,
+          pairs: opts.pair ?? [],
+          modes: Array.isArray(modes) ? modes.map(String) : [],
+          out: opts.out,
+          ...(opts.limit !== undefined ? { limit: positiveCount(opts.limit, '--limit') } : {}),
+          json: opts.json === true,
+        },
+        config,
+        io,
+      );
+    });
+
+  const replay = addSharedOptions(program.command('replay').description("run a notebook's code and test cells again in a fresh kernel; exit 0 when the same tests pass"))
+    .argument('<notebook.ipynb>', 'the notebook to replay')
+    .option('--json', 'print the replay report as JSON on stdout')
+    .action(async (notebook: string) => {
+      const config = await resolveConfig(givenFlags(replay));
+      const { replayCommand } = await import('./replay-command.ts');
+      exitCode = await replayCommand({ notebook, json: replay.opts<{ json?: boolean }>().json === true }, config, io);
+    });
+
   // `serve` is the default command, so commander would take a mistyped command for serve's argument.
   const first = argv[0];
   if (first !== undefined && !first.startsWith('-') && !program.commands.some((c) => c.name() === first) && first !== 'help') {
-    io.err(`duet: unknown command '${first}': use duet serve or duet run (run duet --help for usage)`);
+    io.err(`duet: unknown command '${first}': use duet serve, run, eval or replay (run duet --help for usage)`);
     return EXIT_USAGE;
   }
   try {
@@ -96,4 +132,11 @@ export async function main(argv: string[], io = processIo()): Promise<number> {
     io.err(`duet: ${err instanceof Error ? err.message : String(err)}`);
     return 1;
   }
+}
+
+/** A whole number of at least 1 from a flag, or a usage error naming the flag. */
+function positiveCount(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new ConfigError(`${flag} must be a whole number of at least 1 (got "${value}").`);
+  return n;
 }

@@ -49,6 +49,28 @@ export function addSharedOptions(cmd: Command): Command {
   return cmd;
 }
 
+/** `duet eval`'s own settings, with environment variables and config keys like the shared ones. */
+const EVAL: FlagSpec[] = [
+  { key: 'concurrency', flags: '--concurrency <n>', help: 'tasks run at once, each with its own kernel (default 1)' },
+  { key: 'serverConcurrency', flags: '--server-concurrency <n>', help: 'requests one model server answers at once; raise it for servers that batch, like vLLM (default 1)' },
+];
+
+/** Adds `duet eval`'s settings; `--mode` may then be given more than once, to compare modes. */
+export function addEvalOptions(cmd: Command): Command {
+  for (const f of EVAL) {
+    const opt = new Option(f.flags, f.help);
+    const env = ENV_NAMES[f.key];
+    if (env) opt.env(env);
+    cmd.addOption(opt);
+  }
+  const mode = cmd.options.find((o) => o.attributeName() === 'mode');
+  if (mode) {
+    mode.argParser((value: string, previous: unknown) => [...(Array.isArray(previous) ? (previous as string[]) : []), value]);
+    mode.description = 'relay (A and B take turns, the default) or coder-tester; give both to compare the modes';
+  }
+  return cmd;
+}
+
 /** Only the flags given on the command line, keyed as the config schema names them. */
 export function givenFlags(cmd: Command): Partial<Record<ConfigKey, unknown>> & { config?: string } {
   const out: Record<string, unknown> = {};

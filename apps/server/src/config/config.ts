@@ -42,6 +42,9 @@ export const configSchema = z.object({
   instructionsB: z.string().optional(),
   mode: z.enum(['relay', 'coder-tester'], { error: '--mode must be relay or coder-tester' }).default('relay'),
   first: z.enum(['A', 'B'], { error: '--first must be A or B' }).default('A'),
+  concurrency: positiveInt('--concurrency').max(64, '--concurrency must be at most 64').default(1),
+  serverConcurrency: positiveInt('--server-concurrency').max(256, '--server-concurrency must be at most 256').default(1),
+  evals: z.string().min(1).optional(),
 });
 
 export type DuetConfig = z.infer<typeof configSchema>;
@@ -71,6 +74,8 @@ export const ENV_NAMES: Partial<Record<ConfigKey, string>> = {
   instructionsB: 'DUET_INSTRUCTIONS_B',
   mode: 'DUET_MODE',
   first: 'DUET_FIRST',
+  concurrency: 'DUET_CONCURRENCY',
+  serverConcurrency: 'DUET_SERVER_CONCURRENCY',
 };
 
 /** A configuration problem the user must fix; the CLI exits 2 with this message. */

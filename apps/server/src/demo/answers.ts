@@ -23,10 +23,10 @@ function attempt(topic: DemoTopic): string {
   return `${intro}\n\nRUN-CODE\n${fence(code)}\n\nA quick check:\n\nTEST-ASSERT\n${fence(test)}\n\n${outro}\n`;
 }
 
-function solution(intro: string, topic: DemoTopic): string {
+function solution(intro: string, topic: DemoTopic, code = topic.fixedCode): string {
   const [first, second] = topic.tests;
   return (
-    `${intro}\n\n**RUN-CODE**\n${fence(topic.fixedCode)}\n\n${topic.testsIntro}\n\n` +
+    `${intro}\n\n**RUN-CODE**\n${fence(code)}\n\n${topic.testsIntro}\n\n` +
     `**TEST-ASSERT**\n${fence(first)}\n\n**TEST-ASSERT**\n${fence(second)}\n`
   );
 }
@@ -41,8 +41,8 @@ function extraTest(situation: DemoSituation): string {
 /**
  * What a demo model answers. demo-a starts with a buggy attempt whose test fails; demo-b
  * starts with a correct answer (reasoning sent as `reasoning_content`). Either one, after
- * a failed test, reasons in `<think>` tags and fixes the code with two passing tests; after
- * passing tests it adds one more.
+ * a failed test, reasons in `<think>` tags and fixes the code with two passing tests (demo-a's
+ * fix of a topic with a `weakFix` still misses an edge case); after passing tests it adds one more.
  */
 export function composeAnswer(model: DemoModel, situation: DemoSituation): DemoAnswer {
   const { topic, stage } = situation;
@@ -51,8 +51,11 @@ export function composeAnswer(model: DemoModel, situation: DemoSituation): DemoA
       return model === 'demo-a'
         ? { reasoning: '', content: attempt(topic) }
         : { reasoning: topic.freshThinking, content: solution(topic.freshIntro, topic) };
-    case 'after-failure':
-      return { reasoning: '', content: `<think>\n${topic.fixThinking}\n</think>\n\n${solution(topic.diagnosis, topic)}` };
+    case 'after-failure': {
+      // Some of demo-a's fixes pass their own tests and miss an edge case, as weak models' do.
+      const code = model === 'demo-a' ? (topic.weakFix ?? topic.fixedCode) : topic.fixedCode;
+      return { reasoning: '', content: `<think>\n${topic.fixThinking}\n</think>\n\n${solution(topic.diagnosis, topic, code)}` };
+    }
     case 'after-pass':
       return { reasoning: '', content: extraTest(situation) };
     default:

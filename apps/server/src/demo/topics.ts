@@ -2,8 +2,13 @@
  * What the demo models know: a handful of tasks, each with a first attempt that has a
  * real bug, a fix, and tests. All Python here really runs in the kernel.
  */
+import { EVAL_TOPICS } from './eval-topics.ts';
+
+/** Topics of the builtin eval tasks. */
+type EvalTopicId = 'run-length' | 'merge-intervals' | 'binary-search' | 'roman-numerals' | 'balanced-brackets' | 'median';
+
 export interface DemoTopic {
-  id: 'fibonacci' | 'primes' | 'reverse-words' | 'fizzbuzz' | 'word-frequency' | 'palindrome';
+  id: 'fibonacci' | 'primes' | 'reverse-words' | 'fizzbuzz' | 'word-frequency' | 'palindrome' | EvalTopicId;
   /** Matched against the user's request; `undefined` for the fallback. */
   keywords: RegExp | undefined;
   /** The function every answer defines; `def NAME(` in the conversation identifies the topic. */
@@ -17,7 +22,9 @@ export interface DemoTopic {
   fixThinking: string;
   diagnosis: string;
   fixedCode: string;
-  /** Two tests that pass against the fixed code. */
+  /** demo-a's fix instead of `fixedCode`, when it should pass its own tests and miss an edge case (see eval-topics.ts). */
+  weakFix?: string;
+  /** Two tests that pass against the fixed code (and the weak fix). */
   tests: readonly [string, string];
   testsIntro: string;
   /** Further passing tests, one per later turn. */
@@ -382,7 +389,7 @@ const palindrome: DemoTopic = {
 };
 
 /** The tasks with keywords, in the order they are tried. */
-export const DEMO_TOPICS: readonly DemoTopic[] = [fizzbuzz, fibonacci, primes, reverseWords, wordFrequency];
+export const DEMO_TOPICS: readonly DemoTopic[] = [fizzbuzz, fibonacci, primes, reverseWords, wordFrequency, ...EVAL_TOPICS];
 
 /** The answer to anything else. */
 export const FALLBACK_TOPIC: DemoTopic = palindrome;

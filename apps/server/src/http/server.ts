@@ -22,6 +22,7 @@ import { OpenNotebooks } from './open-notebooks.ts';
 import { infoRoutes } from './routes-info.ts';
 import { notebookRoutes } from './routes-notebooks.ts';
 import { runRoutes } from './routes-runs.ts';
+import { evalRoutes } from './routes-evals.ts';
 import { resolveRunModels, type ModelContext } from './run-models.ts';
 import { requestLog, securityHeaders } from './security-headers.ts';
 import { DEFAULT_STATIC_DIR, staticApp } from './static-app.ts';
@@ -152,6 +153,7 @@ export async function startServer(config: DuetConfig, deps: ServerDeps = {}): Pr
   app.use(infoRoutes({ version: serverVersion(), pythonVersion: runtime.pythonVersion, sandbox: runtime.sandbox, models, probeTimeoutMs: 3000, kernels: () => ({ live: pool.liveCount, warm: pool.readySpares, openNotebooks: notebooks.all.length }) }));
   app.use(notebookRoutes(store, notebooks));
   app.use(runRoutes(store, notebooks));
+  app.use(evalRoutes({ notebooksDir, evalsDir: config.evals }));
   app.use('/api', (req, _res, next) => next(new HttpError(404, `No such API: ${req.method} ${req.originalUrl.split('?')[0]}`)));
   app.use(staticApp(deps.staticDir ?? DEFAULT_STATIC_DIR));
   app.use(errorHandler(log));
