@@ -151,4 +151,21 @@ describe('coder-tester mode', () => {
     for (const req of r.server.requests.filter((q) => q.model === MODEL_B)) expect(text(req.messages)).not.toContain('abs(a)');
     expect(r.doc.cells.filter((c) => c.duet.role === 'test').map((c) => c.duet.test?.status)).toEqual(['passed', 'passed']);
   });
+
+  it("never runs the tester's own code, so its tests meet only the coder's", async () => {
+    const r = await rig({
+      maxTurns: 2,
+      script: inTurn(
+        answer(`${runCode('def add(a, b):\n    return a + b')}${testAssert('assert add(2, 3) == 5')}${testAssert('assert add(1, 1) == 2')}`),
+        answer(runCode('def add(a, b):\n    return 0')),
+      ),
+    });
+    const summary = await r.go({ mode: 'coder-tester', maxTurns: 2 });
+    expect(summary.halted).toBe('max-turns');
+    expect(summary.passes).toBe(0);
+    const testerCode = r.doc.cells.find((c) => c.duet.role === 'code' && c.duet.model === 'B');
+    expect(testerCode?.executionCount).toBeNull();
+    expect(testerCode?.duet.unrunnable).toBe(true);
+    expect(r.doc.cells.filter((c) => c.duet.role === 'test').map((c) => c.duet.test?.status)).toEqual(['failed', 'failed']);
+  });
 });

@@ -402,6 +402,11 @@ export class GenerationController {
               deferred.push(id);
               break;
             }
+            if (spec.deferTests && cell.duet.role === 'code') {
+              // The tester's tests must meet only the coder's code, never its own.
+              doc.setCellMeta(id, { ...cell.duet, unrunnable: true, note: "Not run: in coder-tester mode the tester's code never runs; its tests run against the coder's code." });
+              break;
+            }
             this.#ours.add(id);
             pending.push(runner.run(id));
             break;
