@@ -13,8 +13,10 @@ earlier, before they run:
 * an audit hook, installed only once start-up is over, whose bans hold for every
   caller on every thread: no processes, no network, no files outside the
   workdir, no signals to other processes, no C-level escapes through ctypes, no
-  tracing or debugger;
-* a finder that applies the same AST checks to modules imported from the workdir.
+  compiled modules from anywhere notebook code can write, no tracing or debugger;
+* a finder that applies the same AST checks to modules imported from the workdir;
+* wrappers on the os functions whose audit events say too little or nothing
+  (duet_policy), and paths resolved the way the OS resolves them (duet_paths).
 """
 
 import ast
@@ -25,10 +27,13 @@ import os
 import socket as _socket_mod
 import sys
 import types
+from urllib.parse import unquote
 
 from IPython.core.error import InputRejected
 
-DUET = "Duet blocks"
+import duet_paths
+import duet_policy
+from duet_policy import DUET
 
 _PROCESS = "it would start another program, and notebook code may not"
 _NATIVE = "it calls C code directly, around every other check"
@@ -67,6 +72,8 @@ _OS_PROCESS_FUNCS = frozenset({
 _FORBIDDEN_ATTRS = frozenset({
     "__subclasses__", "__globals__", "__builtins__", "f_globals", "f_locals", "f_builtins",
     "f_back", "tb_frame", "gi_frame", "cr_frame", "ag_frame",
+    # The guard's wrappers keep the functions they wrap in closures.
+    "__closure__", "cell_contents",
 })
 # IPython magics that neither start programs, reach the network, nor run code from elsewhere.
 ALLOWED_LINE_MAGICS = frozenset({
@@ -224,44 +231,6 @@ class CellGuard(ast.NodeTransformer):
 
 # ------------------------------------------------------- paths and policies
 
-class Policy:
-    """Where notebook code may read and write."""
-
-    def __init__(self, workdir, tmpdir, read_roots):
-        real = os.path.realpath
-        self.write_roots = tuple(sorted({real(workdir), real(tmpdir)}))
-        roots = set(self.write_roots)
-        roots.update(real(p) for p in read_roots if p)
-        roots.add(f"/proc/{os.getpid()}")
-        self.read_roots = tuple(sorted(roots))
-
-
-def _under(path, roots):
-    for root in roots:
-        if path == root or path.startswith(root.rstrip("/") + "/"):
-            return True
-    return False
-
-
-def _resolve(path, dir_fd=None, follow=True):
-    if path is None or isinstance(path, int):
-        return None
-    try:
-        p = os.fsdecode(path)
-    except TypeError:
-        return None
-    if not os.path.isabs(p):
-        if isinstance(dir_fd, int) and dir_fd >= 0:
-            base = os.readlink(f"/proc/self/fd/{dir_fd}")
-        else:
-            base = os.getcwd()
-        p = os.path.join(base, p)
-    if follow:
-        return os.path.realpath(p)
-    head, tail = os.path.split(os.path.normpath(p))
-    return os.path.join(os.path.realpath(head), tail)
-
-
 _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
 
 
@@ -271,20 +240,40 @@ def _open_writes(mode, flags):
     return isinstance(flags, int) and bool(flags & _WRITE_FLAGS)
 
 
+def _sqlite_path(database):
+    """The file sqlite3.connect opens, or None for an in-memory database. URIs
+    ("file:…", honoured with uri=True) are read as sqlite reads them."""
+    if isinstance(database, (bytes, os.PathLike)):
+        database = os.fsdecode(database)
+    if not isinstance(database, str) or database in ("", ":memory:"):
+        return None
+    if database.startswith("file:"):
+        rest = database[5:].split("?", 1)[0].split("#", 1)[0]
+        if rest.startswith("//"):
+            authority, _, rest = rest[2:].partition("/")
+            if authority not in ("", "localhost"):
+                return "//" + authority  # a remote authority: sqlite refuses it, and so does the guard
+            rest = "/" + rest
+        return unquote(rest) or None
+    return database
+
+
 # --------------------------------------------------------------- audit hook
 
-def make_audit_hook(policy):
-    """The hook: every decision depends only on the event and its arguments.
+def make_audit_hook(policy, opens):
+    """The hook: every decision depends only on the event, its arguments, and the
+    dir_fd the os.open wrapper recorded for this thread (`opens`).
 
     Nothing it reads can be changed from notebook code through a module global:
-    it closes over immutable tuples and frozensets only.
+    it closes over immutable tuples, frozensets and the policy's methods only.
     """
-    write_roots = policy.write_roots
-    read_roots = policy.read_roots
+    may_read, may_write, may_load_code = policy.may_read, policy.may_write, policy.may_load_code
+    fixed_entry = policy.fixed_entry
     own_pid = os.getpid()
     af_unix = int(_socket_mod.AF_UNIX)
     hard_blocked = HARD_BLOCKED_IMPORTS
-    resolve, under, open_writes, fmt_addr = _resolve, _under, _open_writes, _fmt_addr
+    resolve, unsure, open_writes, fmt_addr = duet_policy.resolve, duet_paths.Unsure, _open_writes, _fmt_addr
+    sqlite_path = _sqlite_path
 
     process_events = frozenset({
         "os.system", "os.exec", "os.posix_spawn", "os.spawn", "os.fork", "os.forkpty",
@@ -332,10 +321,17 @@ def make_audit_hook(policy):
         "shutil.move": ((0, None, False), (1, None, True)),
         "shutil.chown": ((0, None, True),),
     }
-    read_events = {"os.listdir": 0, "os.scandir": 0}
+    # os.chdir too: whether it succeeds says whether a directory exists.
+    read_events = {"os.listdir": 0, "os.scandir": 0, "os.getxattr": 0, "os.listxattr": 0, "os.chdir": 0}
 
     def refuse(message):
         raise PermissionError(f"{DUET} {message}")
+
+    def target_of(what, path, dir_fd=None, follow=True, through=None):
+        try:
+            return resolve(path, dir_fd, follow, through)
+        except unsure as why:
+            refuse(f"{what} {path!r} from notebook code: cannot tell where it leads ({why})")
 
     def hook(event, args):
         if event in process_events:
@@ -373,19 +369,41 @@ def make_audit_hook(policy):
             if args and args[0] in hard_blocked:
                 # ModuleNotFoundError: libraries treat the module as not installed.
                 raise ModuleNotFoundError(f"{DUET} importing {args[0]}: {_INTERNALS}", name=args[0])
+            # A file name here means a compiled extension is being loaded, by whatever route.
+            if len(args) > 1 and args[1] is not None:
+                target = target_of("loading native code from", args[1])
+                if target is None or not may_load_code(target):
+                    raise ImportError(f"{DUET} loading compiled module {args[0]} from {target or args[1]!r}: "
+                                      f"{_NATIVE}, and notebook code could have written it", name=args[0])
+                # The file is fine; the way to it must not be one notebook code can re-point before the load.
+                target_of("loading native code from", args[1], through=fixed_entry)
             return
         if event == "open":
             path = args[0] if args else None
             if path is None or isinstance(path, int):
                 return
-            target = resolve(path)
+            mode = args[1] if len(args) > 1 else None
+            dir_fd = None
+            if mode is None:
+                # os.open: it may carry a dir_fd, which the event leaves out.
+                known, dir_fd = opens.dir_fd_for(path)
+                if not known and not os.fsdecode(path).startswith("/"):
+                    refuse(f"opening {path!r} relative to a directory Duet cannot see (os.open reached around the guard)")
+            target = target_of("opening", path, dir_fd)
             if target is None:
                 return
-            if open_writes(args[1] if len(args) > 1 else None, args[2] if len(args) > 2 else 0):
-                if not under(target, write_roots):
+            if open_writes(mode, args[2] if len(args) > 2 else 0):
+                if not may_write(target):
                     refuse(f"writing files outside the notebook's workdir ({target})")
-            elif not under(target, read_roots):
+            elif not may_read(target):
                 refuse(f"reading files outside the notebook's workdir ({target})")
+            return
+        if event == "sqlite3.connect":
+            path = sqlite_path(args[0] if args else None)
+            if path is not None:
+                target = target_of("opening the database", path)
+                if target is not None and not may_write(target):
+                    refuse(f"opening databases outside the notebook's workdir ({target})")
             return
         spec = write_events.get(event)
         if spec is not None:
@@ -393,15 +411,15 @@ def make_audit_hook(policy):
                 if index >= len(args):
                     continue
                 dir_fd = args[fd_index] if fd_index is not None and fd_index < len(args) else None
-                target = resolve(args[index], dir_fd, follow)
-                if target is not None and not under(target, write_roots):
+                target = target_of(f"changing ({event})", args[index], dir_fd, follow)
+                if target is not None and not may_write(target):
                     refuse(f"changing files outside the notebook's workdir ({event} {target})")
             return
         index = read_events.get(event)
         if index is not None and index < len(args):
-            target = resolve(args[index] if args[index] is not None else ".")
-            if target is not None and not under(target, read_roots):
-                refuse(f"listing directories outside the notebook's workdir ({target})")
+            target = target_of(f"looking into ({event})", args[index] if args[index] is not None else ".")
+            if target is not None and not may_read(target):
+                refuse(f"looking into directories outside the notebook's workdir ({event} {target})")
 
     return hook
 
@@ -414,22 +432,31 @@ def _fmt_addr(addr):
 
 # ------------------------------------------------------------ import guards
 
-def _importer_is_notebook(globals_, write_roots, user_ns):
+def _written_by_kernel(policy, path):
+    """True when the file at `path` may have been written by notebook code (or where that cannot be told)."""
+    try:
+        target = duet_policy.resolve(path)
+    except duet_paths.Unsure:
+        return True
+    return target is None or not policy.may_load_code(target)
+
+
+def _importer_is_notebook(globals_, policy, user_ns):
     if globals_ is None or globals_ is user_ns:
         return True
     name = globals_.get("__name__")
     if name in (None, "__main__"):
         return True
     f = globals_.get("__file__")
-    if isinstance(f, str) and _under(os.path.realpath(f), write_roots):
+    if isinstance(f, str) and _written_by_kernel(policy, f):
         return True
     mod = sys.modules.get(name)
     return mod is None or getattr(mod, "__dict__", None) is not globals_
 
 
-def make_import_wrapper(real_import, write_roots, user_ns):
+def make_import_wrapper(real_import, policy, user_ns):
     def guarded_import(name, globals=None, locals=None, fromlist=(), level=0):
-        if level == 0 and _importer_is_notebook(globals, write_roots, user_ns):
+        if level == 0 and _importer_is_notebook(globals, policy, user_ns):
             names = [name] + [f"{name}.{n}" for n in (fromlist or ()) if isinstance(n, str) and n != "*"]
             for n in names:
                 reason = blocked_module_reason(n)
@@ -455,15 +482,17 @@ class _CheckedSourceLoader(importlib.machinery.SourceFileLoader):
 
 
 class WorkdirModuleGuard(importlib.abc.MetaPathFinder):
-    """Modules found under the workdir load through the checked loader; compiled
-    extensions and bytecode-only modules there are refused."""
+    """Modules found where notebook code can write (the workdir, the private tmp)
+    load through the checked loader; compiled extensions and bytecode-only modules
+    there are refused. (Loaded by any other route, an extension is still refused:
+    see the `import` event in the audit hook.)"""
 
-    def __init__(self, write_roots):
-        self._roots = write_roots
+    def __init__(self, policy):
+        self._policy = policy
 
     def find_spec(self, fullname, path=None, target=None):
         spec = importlib.machinery.PathFinder.find_spec(fullname, path)
-        if spec is None or not spec.origin or not _under(os.path.realpath(spec.origin), self._roots):
+        if spec is None or not spec.origin or not _written_by_kernel(self._policy, spec.origin):
             return None
         if not spec.origin.endswith(".py"):
             raise ImportError(f"{DUET} importing compiled module {fullname} from the workdir: {_NATIVE}", name=fullname)
@@ -484,6 +513,26 @@ def _blocked_shell_method(what):
     return blocked
 
 
+def guard_scheduler_calls():
+    """The scheduler calls name a process or thread by id and raise no audit event.
+    At the OS level seccomp makes them do nothing for anything but the kernel (see
+    duet_seccomp); here notebook code is told so instead of being told it worked."""
+    own_pid = os.getpid()
+    for name in ("sched_setaffinity", "sched_setscheduler", "sched_setparam"):
+        real = getattr(os, name, None)
+        if real is None:
+            continue
+
+        def guarded(pid, *args, _real=real, _name=name):
+            if pid not in (0, own_pid):
+                raise PermissionError(f"{DUET} changing how another process is scheduled (os.{_name}({pid}, …))")
+            return _real(pid, *args)
+
+        guarded.__name__ = guarded.__qualname__ = name
+        guarded.__doc__ = real.__doc__
+        setattr(os, name, guarded)
+
+
 def harden_shell(shell):
     """Removes what a shell offers to start programs or run outside code."""
     for method in _SHELL_METHODS:
@@ -500,9 +549,10 @@ def harden_shell(shell):
     shell.ast_transformers.insert(0, CellGuard())
 
 
-def arm(shell, workdir, tmpdir, read_roots):
-    """Turns the guard on. Call once, when the kernel has finished starting."""
-    policy = Policy(workdir, tmpdir, read_roots)
+def arm(shell, workdir, tmpdir, read_roots, sealed=()):
+    """Turns the guard on. Call once, when the kernel has finished starting.
+    `sealed`: places inside the writable ones that notebook code may not touch."""
+    policy = duet_policy.Policy(workdir, tmpdir, read_roots, sealed)
     harden_shell(shell)
 
     def no_breakpoint(*args, **kwargs):
@@ -515,9 +565,12 @@ def arm(shell, workdir, tmpdir, read_roots):
     if sub is not None:
         sub._posixsubprocess = stub
     sys.dont_write_bytecode = True
-    sys.meta_path.insert(0, WorkdirModuleGuard(policy.write_roots))
+    sys.meta_path.insert(0, WorkdirModuleGuard(policy))
     # The workdir goes last, so a planted numpy.py cannot shadow the real one.
     sys.path.append(os.path.realpath(workdir))
-    builtins.__import__ = make_import_wrapper(builtins.__import__, policy.write_roots, shell.user_ns)
-    sys.addaudithook(make_audit_hook(policy))
+    builtins.__import__ = make_import_wrapper(builtins.__import__, policy, shell.user_ns)
+    opens = duet_policy.OpenContext()
+    duet_policy.install_fs_wrappers(policy, opens)
+    guard_scheduler_calls()
+    sys.addaudithook(make_audit_hook(policy, opens))
     return policy

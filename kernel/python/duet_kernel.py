@@ -5,22 +5,47 @@
                              [--seccomp auto|libseccomp|bpf|off]
 
 In order, before any notebook code can run:
- 1. PR_SET_PDEATHSIG: the kernel dies with whoever started it;
- 2. rlimits: address space, CPU time, file size, open files, no core dumps;
- 3. Landlock (landlock mode): read-only system paths, read-write workdir, runtime
-    directory and private tmp, no TCP, no signals or abstract sockets outside;
- 4. capabilities dropped (Duet may run as root in a container);
- 5. seccomp stage 1: no new processes or programs, no kernel-attack surface;
- 6. ipykernel starts with no history, no debugger, no extensions or startup files,
+ 1. every inherited descriptor above stderr closed, and PR_SET_PDEATHSIG: the
+    kernel dies with whoever started it;
+ 2. the ipc sockets bound (duet_sockets) while the runtime directory is writable;
+ 3. bwrap mode: the runtime directory remounted read-only, the writable binds
+    noexec (duet_mounts), with the one capability bwrap granted for that;
+ 4. rlimits: address space, CPU time, file size, open files, no core dumps;
+ 5. Landlock (landlock mode): read-only system paths and runtime directory,
+    read-write workdir and private tmp, no TCP, no signals or abstract sockets outside;
+ 6. capabilities dropped (Duet may run as root in a container);
+ 7. seccomp stage 1: no new processes or programs, no kernel-attack surface;
+ 8. ipykernel starts with no history, no debugger, no extensions or startup files,
     nothing from the workdir on sys.path, and sys.argv of [""] (the command line
     above stays out of notebook code's sight);
- 7. once its sockets are bound: seccomp stage 2 (no new sockets) and the Python
+ 9. once its sockets are bound: seccomp stage 2 (no new sockets) and the Python
     guard (duet_guard), whose bans from then on are unconditional.
 """
 
-import ctypes
 import os
 import sys
+
+
+def close_inherited_fds():
+    """A server started by a terminal, an IDE, a CI runner or a service manager may
+    hold descriptors it never meant to pass on (a host file open for reading, one
+    for appending); reads and writes on a descriptor raise no audit event and pass
+    every path-based layer. The kernel keeps stdin, stdout and stderr only."""
+    try:
+        fds = [int(n) for n in os.listdir("/proc/self/fd" if sys.platform.startswith("linux") else "/dev/fd")]
+    except OSError:
+        fds = range(3, 65536)
+    for fd in fds:
+        if fd > 2:
+            try:
+                os.close(fd)
+            except OSError:
+                pass  # the listing's own descriptor, gone already
+
+
+close_inherited_fds()
+
+import ctypes  # noqa: E402
 
 PR_SET_PDEATHSIG = 1
 PR_SET_NO_NEW_PRIVS = 38
@@ -44,7 +69,9 @@ HERE = os.path.dirname(os.path.realpath(__file__))
 sys.path.insert(0, HERE)
 try:
     import duet_landlock  # noqa: E402
+    import duet_mounts  # noqa: E402
     import duet_seccomp  # noqa: E402
+    import duet_sockets  # noqa: E402
 finally:
     sys.path.remove(HERE)
 
@@ -170,6 +197,12 @@ def main(argv=None):
     limits = json.loads(args.limits)
 
     report = {"mode": args.mode, "seccomp": None, "landlock": None, "rlimits": True, "guard": args.guard == "on"}
+    # Before any confinement: afterwards nothing in the kernel can write the runtime directory.
+    prebound = duet_sockets.prebind(connection_file) if LINUX else {}
+    if args.mode == "bwrap":
+        # Fails closed like Landlock below: a kernel that cannot seal its mounts does not start.
+        duet_mounts.seal(read_only=[runtime_dir], no_exec=[workdir, tmpdir])
+        report["mounts"] = "runtime directory read-only, writable places noexec"
     if LINUX:
         _libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
     apply_rlimits(limits)
@@ -178,8 +211,8 @@ def main(argv=None):
     if args.mode == "landlock":
         # Fails closed: a kernel asked for Landlock never runs without it.
         info = duet_landlock.restrict(
-            read_only=read_roots + [f"/proc/{os.getpid()}"],
-            read_write=[workdir, runtime_dir, tmpdir],
+            read_only=read_roots + [f"/proc/{os.getpid()}", runtime_dir],
+            read_write=[workdir, tmpdir],
             dev_rw=DEVICES_RW,
         )
         report["landlock"] = {k: v for k, v in info.items() if k != "paths"}
@@ -196,10 +229,10 @@ def main(argv=None):
 
     # Never load the debugger backend: it would listen on TCP and start processes.
     sys.modules["debugpy"] = None
-    run_kernel(args, workdir, connection_file, tmpdir, read_roots, report)
+    run_kernel(args, workdir, connection_file, tmpdir, read_roots, report, prebound)
 
 
-def run_kernel(args, workdir, connection_file, tmpdir, read_roots, report):
+def run_kernel(args, workdir, connection_file, tmpdir, read_roots, report, prebound):
     from IPython.core.error import StdinNotImplementedError
     from ipykernel.heartbeat import Heartbeat
     from ipykernel.iostream import IOPubThread
@@ -242,6 +275,10 @@ def run_kernel(args, workdir, connection_file, tmpdir, read_roots, report):
             self.bound = threading.Event()
             self.bind_error = None
 
+        def _try_bind_socket(self):
+            duet_sockets.use_prebound(self.socket, prebound, self.port)
+            return super()._try_bind_socket()
+
         def _bind_socket(self):
             try:
                 super()._bind_socket()
@@ -252,6 +289,14 @@ def run_kernel(args, workdir, connection_file, tmpdir, read_roots, report):
                 self.bound.set()
 
     class DuetKernelApp(IPKernelApp):
+        def _try_bind_socket(self, s, port):
+            duet_sockets.use_prebound(s, prebound, port)
+            return super()._try_bind_socket(s, port)
+
+        def write_connection_file(self):
+            # The server wrote it, with these very ports; the runtime directory is read-only here.
+            pass
+
         def init_control(self, context):
             # ipykernel's own version also connects a debugger socket to the shell
             # socket; without a debugger that connection has no use, and a
@@ -308,11 +353,15 @@ def run_kernel(args, workdir, connection_file, tmpdir, read_roots, report):
     if hasattr(app, "heartbeat") and app.heartbeat is not None and not app.heartbeat.bound.is_set():
         raise RuntimeError("heartbeat not bound")
 
-    if args.guard == "on":
-        duet_guard.arm(app.shell, workdir, tmpdir, read_roots)
+    for fd in prebound.values():
+        os.close(fd)  # a channel ZeroMQ did not ask for; nothing should be left here
+    prebound.clear()
     if report["seccomp"] in ("libseccomp", "bpf"):
+        # Before the guard: the stacked BPF part goes in through ctypes, which the guard refuses.
         duet_seccomp.apply_stage2(report["seccomp"])
         report["sockets"] = "denied after start"
+    if args.guard == "on":
+        duet_guard.arm(app.shell, workdir, tmpdir, read_roots, sealed=[os.path.dirname(connection_file)])
     app.start()
 
 

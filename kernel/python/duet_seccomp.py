@@ -4,10 +4,16 @@ Two stages, both applied to every thread of the process (TSYNC):
 
 * stage 1, before the kernel starts: no new programs or processes, no debugging
   or memory access into other processes, no namespace or mount tricks, no
-  kernel-attack surface that notebooks never need, and signals only to itself;
+  kernel-attack surface that notebooks never need, no System V or POSIX message
+  IPC (outside bwrap those objects live in the host's IPC namespace and outlive
+  the kernel), signals only to itself, and every call that changes another
+  process (its limits, priority, I/O priority, memory placement) only for itself;
 * stage 2, once the kernel has bound its ZeroMQ sockets: no new sockets at all.
-  ``socketpair`` stays allowed, because asyncio needs it for its self-pipe and a
-  socket pair cannot reach anything outside the process.
+
+``socketpair`` stays, because asyncio needs it for its self-pipe, but only for
+connected Unix stream pairs: an unconnected datagram socket could ``sendto()``
+any pathname socket on the host. ``sendto`` with a destination address is refused
+for the same reason.
 
 Debian's python3-seccomp (``import seccomp``) builds the filter when present;
 otherwise the same rules are assembled here as a classic BPF program and loaded
@@ -43,18 +49,42 @@ DENIED = (
     "open_by_handle_at", "name_to_handle_at",
     "acct", "swapon", "swapoff", "reboot", "syslog", "lookup_dcookie",
     "quotactl", "quotactl_fd", "iopl", "ioperm", "fanotify_init", "uselib", "vhangup",
+    "shmget", "shmat", "shmctl", "msgget", "msgsnd", "msgrcv", "msgctl",
+    "semget", "semop", "semtimedop", "semctl",
+    "mq_open", "mq_unlink", "mq_timedsend", "mq_timedreceive", "mq_notify", "mq_getsetattr",
 )
 # Allowed only when the first argument is this process's own pid.
 OWN_PID_ONLY = ("kill", "tgkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo")
+PRIO_PROCESS = 0
+IOPRIO_WHO_PROCESS = 1
 # Calls that take a pid and act on that process: allowed for 0 (the caller) or the
 # kernel's own pid only, so notebook code cannot change the limits, priority or memory
-# placement of the server (which shares the kernel's PID namespace outside bwrap).
-# Name → argument index. The sched_set* calls are not here: libzmq and glibc aim them
-# at the kernel's own thread ids, which a filter cannot tell from other processes.
-SELF_OR_ZERO = {
-    "prlimit64": 0, "move_pages": 0, "migrate_pages": 0,
-    "setpriority": 1, "ioprio_set": 1,
+# placement of the server or of any other process of the same user (outside bwrap the
+# kernel shares the host's PID namespace). Name → (index of the pid argument, and the
+# (index, value) its "which" argument must have: a priority set for a process group or
+# for a whole user would reach other processes through pid 0 as well).
+OWN_TARGET = {
+    "prlimit64": (0, None), "move_pages": (0, None), "migrate_pages": (0, None),
+    "get_robust_list": (0, None),
+    "setpriority": (1, (0, PRIO_PROCESS)), "ioprio_set": (1, (0, IOPRIO_WHO_PROCESS)),
 }
+# The scheduler calls, aimed at anything but 0 or the kernel's pid, do nothing and
+# report success. They cannot fail instead: every ZeroMQ thread sets its own
+# scheduling by thread id as it starts (pthread_setschedparam) and aborts the process
+# if that fails, and a filter cannot tell the kernel's thread ids from other
+# processes. A ZeroMQ thread asks for the policy it already has, so for it nothing is
+# lost; for another process nothing changes. The guard refuses these calls to Python
+# code outright.
+QUIET_OWN_TARGET = {
+    "sched_setaffinity": (0, None), "sched_setscheduler": (0, None), "sched_setparam": (0, None),
+    "sched_setattr": (0, None),
+}
+AF_UNIX = 1
+SOCK_STREAM = 1
+SOCK_SEQPACKET = 5
+SOCK_TYPE_MASK = 0xF
+F_SETOWN = 8
+F_SETOWN_EX = 15
 
 # Syscall numbers for the BPF fallback (checked against libseccomp by the tests).
 _X86_64 = {
@@ -78,6 +108,11 @@ _X86_64 = {
     "socket": 41, "ioctl": 16, "seccomp": 317, "prctl": 157,
     "prlimit64": 302, "sched_setaffinity": 203, "sched_setscheduler": 144, "sched_setparam": 142,
     "sched_setattr": 314, "move_pages": 279, "migrate_pages": 256, "setpriority": 141, "ioprio_set": 251,
+    "get_robust_list": 274, "socketpair": 53, "sendto": 44, "fcntl": 72,
+    "shmget": 29, "shmat": 30, "shmctl": 31, "msgget": 68, "msgsnd": 69, "msgrcv": 70, "msgctl": 71,
+    "semget": 64, "semop": 65, "semtimedop": 220, "semctl": 66,
+    "mq_open": 240, "mq_unlink": 241, "mq_timedsend": 242, "mq_timedreceive": 243, "mq_notify": 244,
+    "mq_getsetattr": 245,
 }
 _AARCH64 = {
     "execve": 221, "execveat": 281, "clone": 220, "clone3": 435,
@@ -100,6 +135,11 @@ _AARCH64 = {
     "socket": 198, "ioctl": 29, "seccomp": 277, "prctl": 167,
     "prlimit64": 261, "sched_setaffinity": 122, "sched_setscheduler": 119, "sched_setparam": 118,
     "sched_setattr": 274, "move_pages": 239, "migrate_pages": 238, "setpriority": 140, "ioprio_set": 30,
+    "get_robust_list": 100, "socketpair": 199, "sendto": 206, "fcntl": 25,
+    "shmget": 194, "shmat": 196, "shmctl": 195, "msgget": 186, "msgsnd": 189, "msgrcv": 188, "msgctl": 187,
+    "semget": 190, "semop": 193, "semtimedop": 192, "semctl": 191,
+    "mq_open": 180, "mq_unlink": 181, "mq_timedsend": 182, "mq_timedreceive": 183, "mq_notify": 184,
+    "mq_getsetattr": 185,
 }
 # AUDIT_ARCH_* values and whether the x32 ABI must be refused.
 _ARCHES = {
@@ -118,6 +158,7 @@ _LD_ABS_W = 0x20
 _JEQ = 0x15
 _JGE = 0x35
 _JSET = 0x45
+_AND_K = 0x54
 _RET = 0x06
 _OFF_NR = 0
 _OFF_ARCH = 4
@@ -150,11 +191,21 @@ def _stage1_rules(pid):
     rules.append(("clone3", "enosys", None))
     rules.append(("clone", "thread-only", None))
     rules += [(name, "own-pid", pid) for name in OWN_PID_ONLY]
-    rules += [(name, "self-or-zero", (index, pid)) for name, index in SELF_OR_ZERO.items()]
+    rules += [(name, "own-target", (index, which, pid)) for name, (index, which) in OWN_TARGET.items()]
+    rules += [(name, "quiet-own-target", (index, which, pid)) for name, (index, which) in QUIET_OWN_TARGET.items()]
     rules.append(("ioctl", "no-tty-inject", None))
     # The death signal set at start-up stays: code cannot outlive the server.
     rules.append(("prctl", "arg0-denied", PR_SET_PDEATHSIG))
+    rules.append(("socketpair", "connected-unix-pair", None))
+    rules.append(("sendto", "no-address", None))
+    # SIGIO and friends go to a descriptor's owner: only the kernel itself may own one.
+    rules.append(("fcntl", "own-fown", pid))
     return rules
+
+
+# Rules libseccomp cannot say (it refuses two comparisons of one argument in a rule,
+# and has no masks across arguments): a second, small BPF filter stacked on its own.
+_COMPOUND = frozenset({"own-target", "quiet-own-target", "connected-unix-pair", "own-fown", "no-address"})
 
 
 def _apply(rules, backend):
@@ -167,15 +218,13 @@ def _apply(rules, backend):
             if backend == "libseccomp":
                 raise SeccompUnavailable("python3-seccomp is not installed")
         else:
-            _apply_libseccomp(rules)
-            # "pid is 0 or ours" needs two comparisons of one argument, which libseccomp
-            # refuses; a second, small BPF filter stacked on the first says it.
-            extra = [r for r in rules if r[1] == "self-or-zero"]
+            _apply_libseccomp([r for r in rules if r[1] not in _COMPOUND])
+            extra = [r for r in rules if r[1] in _COMPOUND]
             if extra:
                 try:
                     _apply_bpf(extra)
                 except SeccompUnavailable:
-                    pass  # no syscall table for this CPU: the Python guard still refuses these calls
+                    pass  # no syscall table for this CPU: the Python guard still refuses most of these
             return "libseccomp"
     _apply_bpf(rules)
     return "bpf"
@@ -200,8 +249,6 @@ def _apply_libseccomp(rules):
             f.add_rule(eperm, name, seccomp.Arg(0, seccomp.MASKED_EQ, CLONE_THREAD, 0))
         elif kind == "own-pid":
             f.add_rule(eperm, name, seccomp.Arg(0, seccomp.NE, value))
-        elif kind == "self-or-zero":
-            continue  # libseccomp takes one comparison per argument: see _apply.
         elif kind == "no-tty-inject":
             for cmd in (TIOCSTI, TIOCLINUX):
                 f.add_rule(eperm, name, seccomp.Arg(1, seccomp.MASKED_EQ, 0xFFFFFFFF, cmd))
@@ -222,6 +269,83 @@ def _native_arch():
     return _ARCHES[arch]
 
 
+def _ld(offset):
+    return (_LD_ABS_W, 0, 0, offset)
+
+
+def _jeq(value, jt, jf):
+    return (_JEQ, jt, jf, value)
+
+
+def _pid_is_own(index, pid, otherwise="deny"):
+    """Allows when argument `index` is 0 or `pid` (upper half zero); `otherwise` when not."""
+    return [
+        _ld(_arg_hi(index)), _jeq(0, 0, otherwise),
+        _ld(_arg_lo(index)), _jeq(0, "allow", 0), _jeq(pid, "allow", otherwise),
+    ]
+
+
+def _rule_body(kind, value, eperm):
+    """The checks of one rule, run once the syscall number matched. Jumps name
+    their targets: 'allow', 'deny', or a count of instructions to skip."""
+    if kind == "deny":
+        return [(_RET, 0, 0, eperm)]
+    if kind == "enosys":
+        return [(_RET, 0, 0, RET_ERRNO | errno.ENOSYS)]
+    if kind == "thread-only":
+        return [_ld(_arg_lo(0)), (_JSET, "allow", "deny", CLONE_THREAD)]
+    if kind == "own-pid":
+        return [_ld(_arg_hi(0)), _jeq(0, 0, "deny"), _ld(_arg_lo(0)), _jeq(value, "allow", "deny")]
+    if kind in ("own-target", "quiet-own-target"):
+        index, which, pid = value
+        otherwise = "deny" if kind == "own-target" else "pretend"
+        body = []
+        if which is not None:
+            w_index, w_value = which
+            body += [_ld(_arg_hi(w_index)), _jeq(0, 0, otherwise), _ld(_arg_lo(w_index)), _jeq(w_value, 0, otherwise)]
+        return body + _pid_is_own(index, pid, otherwise)
+    if kind == "no-tty-inject":
+        return [_ld(_arg_lo(1)), _jeq(TIOCSTI, "deny", 0), _jeq(TIOCLINUX, "deny", "allow")]
+    if kind == "arg0-denied":
+        return [_ld(_arg_lo(0)), _jeq(value, "deny", "allow")]
+    if kind == "connected-unix-pair":
+        # The kernel reads domain and type as ints: the lower halves are what count.
+        return [
+            _ld(_arg_lo(0)), _jeq(AF_UNIX, 0, "deny"),
+            _ld(_arg_lo(1)), (_AND_K, 0, 0, SOCK_TYPE_MASK),
+            _jeq(SOCK_STREAM, "allow", 0), _jeq(SOCK_SEQPACKET, "allow", "deny"),
+        ]
+    if kind == "no-address":
+        # sendto(fd, buf, len, flags, dest_addr, addrlen): send() passes NULL.
+        return [_ld(_arg_lo(4)), _jeq(0, 0, "deny"), _ld(_arg_hi(4)), _jeq(0, "allow", "deny")]
+    if kind == "own-fown":
+        # fcntl's command and owner are ints as well.
+        return [
+            _ld(_arg_lo(1)), _jeq(F_SETOWN_EX, "deny", 0), _jeq(F_SETOWN, 0, "allow"),
+            _ld(_arg_lo(2)), _jeq(0, "allow", 0), _jeq(value, "allow", "deny"),
+        ]
+    raise ValueError(kind)
+
+
+def _block(nr, body, eperm):
+    """One rule as BPF: skipped unless the syscall number (held in A) is `nr`;
+    otherwise it always returns, so A may be reloaded freely inside."""
+    prog = [_jeq(nr, 0, "next")] + body
+    targets = {}
+    # "pretend": the call does nothing and returns 0 (SECCOMP_RET_ERRNO with no errno).
+    for label, ret in (("allow", RET_ALLOW), ("deny", eperm), ("pretend", RET_ERRNO)):
+        if any(label in (jt, jf) for _code, jt, jf, _k in prog):
+            targets[label] = len(prog)
+            prog.append((_RET, 0, 0, ret))
+    targets["next"] = len(prog)
+    out = []
+    for i, (code, jt, jf, k) in enumerate(prog):
+        jt = targets[jt] - i - 1 if isinstance(jt, str) else jt
+        jf = targets[jf] - i - 1 if isinstance(jf, str) else jf
+        out.append((code, jt, jf, k))
+    return out
+
+
 def build_bpf(rules, arch=None):
     """The filter as a list of (code, jt, jf, k) instructions."""
     audit_arch, table, refuse_x32 = arch or _native_arch()
@@ -234,65 +358,15 @@ def build_bpf(rules, arch=None):
     ]
     if refuse_x32:
         prog += [(_JGE, 0, 1, 0x40000000), (_RET, 0, 0, eperm)]
-    # Each block tests the syscall number held in A and, when it matches,
-    # returns from inside the block; otherwise it jumps over itself.
+    seen = set()
     for name, kind, value in rules:
         nr = table.get(name)
         if nr is None:
             continue
-        if kind == "deny":
-            prog += [(_JEQ, 0, 1, nr), (_RET, 0, 0, eperm)]
-        elif kind == "enosys":
-            prog += [(_JEQ, 0, 1, nr), (_RET, 0, 0, RET_ERRNO | errno.ENOSYS)]
-        elif kind == "thread-only":
-            prog += [
-                (_JEQ, 0, 4, nr),
-                (_LD_ABS_W, 0, 0, _arg_lo(0)),
-                (_JSET, 0, 1, CLONE_THREAD),
-                (_RET, 0, 0, RET_ALLOW),
-                (_RET, 0, 0, eperm),
-            ]
-        elif kind == "own-pid":
-            prog += [
-                (_JEQ, 0, 6, nr),
-                (_LD_ABS_W, 0, 0, _arg_lo(0)),
-                (_JEQ, 0, 3, value),
-                (_LD_ABS_W, 0, 0, _arg_hi(0)),
-                (_JEQ, 0, 1, 0),
-                (_RET, 0, 0, RET_ALLOW),
-                (_RET, 0, 0, eperm),
-            ]
-        elif kind == "self-or-zero":
-            index, pid = value
-            prog += [
-                (_JEQ, 0, 7, nr),
-                (_LD_ABS_W, 0, 0, _arg_hi(index)),
-                (_JEQ, 0, 3, 0),
-                (_LD_ABS_W, 0, 0, _arg_lo(index)),
-                (_JEQ, 2, 0, 0),
-                (_JEQ, 1, 0, pid),
-                (_RET, 0, 0, eperm),
-                (_RET, 0, 0, RET_ALLOW),
-            ]
-        elif kind == "no-tty-inject":
-            prog += [
-                (_JEQ, 0, 5, nr),
-                (_LD_ABS_W, 0, 0, _arg_lo(1)),
-                (_JEQ, 2, 0, TIOCSTI),
-                (_JEQ, 1, 0, TIOCLINUX),
-                (_RET, 0, 0, RET_ALLOW),
-                (_RET, 0, 0, eperm),
-            ]
-        elif kind == "arg0-denied":
-            prog += [
-                (_JEQ, 0, 4, nr),
-                (_LD_ABS_W, 0, 0, _arg_lo(0)),
-                (_JEQ, 0, 1, value),
-                (_RET, 0, 0, eperm),
-                (_RET, 0, 0, RET_ALLOW),
-            ]
-        else:
-            raise ValueError(kind)
+        if nr in seen:
+            raise ValueError(f"two rules for {name} in one filter: the first would hide the second")
+        seen.add(nr)
+        prog += _block(nr, _rule_body(kind, value, eperm), eperm)
     prog.append((_RET, 0, 0, RET_ALLOW))
     return prog
 

@@ -19,8 +19,24 @@ export interface ChannelOptions {
   codec: WireCodec;
   /** Routing id shared by shell and stdin, so the kernel can route input_request to us. */
   routingId?: string;
+  /**
+   * Reconnect after the kernel drops the connection. Off for ipc: a reconnect
+   * follows the socket's path again, and the path then leads wherever the
+   * kernel's side last pointed it. A channel that loses its kernel stays silent;
+   * the heartbeat and the cell time limit notice.
+   */
+  reconnect?: boolean;
   log: KernelLogger;
   onMessage: (msg: WireMessage) => void;
+}
+
+/**
+ * ZeroMQ options for a socket that connects once and never again: no
+ * reconnection, and no handshake deadline (the kernel's side may take a while to
+ * start reading, and a timed-out handshake would end the only connection).
+ */
+export function connectOnce(reconnect: boolean): { reconnectInterval?: number; handshakeInterval?: number } {
+  return reconnect ? {} : { reconnectInterval: -1, handshakeInterval: 0 };
 }
 
 export class Channel {
@@ -32,7 +48,7 @@ export class Channel {
 
   constructor(opts: ChannelOptions) {
     this.#opts = opts;
-    const common = { linger: 0, maxMessageSize: MAX_MESSAGE_BYTES };
+    const common = { linger: 0, maxMessageSize: MAX_MESSAGE_BYTES, ...connectOnce(opts.reconnect ?? true) };
     if (opts.kind === 'sub') {
       const sub = new Subscriber(common);
       sub.subscribe();

@@ -30,6 +30,12 @@ export function endpoint(info: ConnectionInfo, channel: ChannelKey): string {
   return info.transport === 'tcp' ? `tcp://${info.ip}:${port}` : `ipc://${info.ip}-${port}`;
 }
 
+/** The socket files of an ipc kernel, one per channel ([] for tcp). */
+export function socketPaths(info: ConnectionInfo): string[] {
+  if (info.transport !== 'ipc') return [];
+  return (['shell', 'iopub', 'stdin', 'control', 'hb'] as const).map((channel) => `${info.ip}-${info[`${channel}_port`]}`);
+}
+
 export async function createConnectionInfo(transport: 'tcp' | 'ipc', runtimeDir: string): Promise<ConnectionInfo> {
   const key = randomBytes(32).toString('hex');
   const base = { key, signature_scheme: 'hmac-sha256' as const, kernel_name: 'python3' };

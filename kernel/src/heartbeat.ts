@@ -1,29 +1,50 @@
 /**
- * The heartbeat: a REQ socket that echoes a ping. A REQ socket that missed its
- * reply is stuck in the wrong state, so it is recreated after every timeout.
+ * The heartbeat: a REQ socket that echoes a ping. One socket for the kernel's
+ * whole life, relaxed and correlated so a missed reply does not leave it stuck:
+ * recreating it would follow the socket's path again (see Channel's `reconnect`).
  * `onDead` fires once, after `maxMisses` pings in a row went unanswered.
  */
 import { Request } from 'zeromq';
+import { connectOnce } from './channel.ts';
+
+export interface HeartbeatOptions {
+  intervalMs?: number;
+  maxMisses?: number;
+  /** Let ZeroMQ reconnect after the kernel drops the connection (tcp only; see Channel). */
+  reconnect?: boolean;
+}
 
 export class Heartbeat {
   #closed = false;
-  #socket: Request | null = null;
+  readonly #socket: Request;
   /** Ends the pause between pings early, so close() does not wait out the interval. */
   #wake: (() => void) | null = null;
   readonly #done: Promise<void>;
+  readonly intervalMs: number;
+  readonly maxMisses: number;
 
   constructor(
     readonly endpoint: string,
     readonly onDead: (silentMs: number) => void,
-    readonly intervalMs = 500,
-    readonly maxMisses = 3,
+    opts: HeartbeatOptions = {},
   ) {
+    this.intervalMs = opts.intervalMs ?? 500;
+    this.maxMisses = opts.maxMisses ?? 3;
+    this.#socket = new Request({
+      linger: 0,
+      receiveTimeout: this.intervalMs,
+      sendTimeout: this.intervalMs,
+      relaxed: true,
+      correlate: true,
+      ...connectOnce(opts.reconnect ?? true),
+    });
+    this.#socket.connect(endpoint);
     this.#done = this.#run();
   }
 
   close(): Promise<void> {
     this.#closed = true;
-    this.#socket?.close();
+    this.#socket.close();
     this.#wake?.();
     return this.#done;
   }
@@ -31,29 +52,23 @@ export class Heartbeat {
   async #run(): Promise<void> {
     let misses = 0;
     while (!this.#closed) {
-      const socket = new Request({ linger: 0, receiveTimeout: this.intervalMs, sendTimeout: this.intervalMs });
-      this.#socket = socket;
-      socket.connect(this.endpoint);
+      const started = Date.now();
       try {
-        while (!this.#closed) {
-          const started = Date.now();
-          await socket.send('ping');
-          await socket.receive();
-          misses = 0;
-          const rest = this.intervalMs - (Date.now() - started);
-          if (rest > 0 && !this.#closed) await this.#pause(rest);
-        }
+        await this.#socket.send('ping');
+        await this.#socket.receive();
+        misses = 0;
       } catch {
         if (this.#closed) break;
         misses += 1;
         if (misses >= this.maxMisses) {
           this.#closed = true;
-          socket.close();
+          this.#socket.close();
           this.onDead(misses * this.intervalMs);
           return;
         }
       }
-      socket.close();
+      const rest = this.intervalMs - (Date.now() - started);
+      if (rest > 0 && !this.#closed) await this.#pause(rest);
     }
   }
 

@@ -12,7 +12,7 @@ export { WireError, KernelDiedError, KernelStartError, RequestDisposedError } fr
 export type { KernelLogger } from './logger.ts';
 export { silentLogger } from './logger.ts';
 export { plainLauncher } from './sandbox/plain.ts';
-export { createConnectionInfo, endpoint } from './connection.ts';
+export { createConnectionInfo, endpoint, socketPaths } from './connection.ts';
 export type { ConnectionInfo } from './connection.ts';
 export { findPython, probePython, PythonSetupError, DEFAULT_VENV } from './python.ts';
 export type { PythonChoice, FindPythonOptions } from './python.ts';
@@ -32,5 +32,8 @@ export { chooseLauncher, SandboxUnavailableError, ALLOW_UNSANDBOXED_FLAG } from 
 export type { ChooseLauncherOptions, SandboxChoice } from './sandbox/choose.ts';
 export { classify, PROTOCOL_VERSION } from './messages.ts';
 export type { KernelMessage, KernelInfoContent, ChannelName } from './messages.ts';
-export { directoryBytes } from './disk-usage.ts';
+export { directoryBytes, diskUsage } from './disk-usage.ts';
+export type { DiskUsage } from './disk-usage.ts';
+export { DiskBudget, diskLimitError } from './disk-budget.ts';
+export type { DiskOverage } from './disk-budget.ts';
 export { IPYKERNEL_REQUIREMENT } from './python.ts';

@@ -6,13 +6,17 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { closeSync, openSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Channel } from './channel.ts';
-import { createConnectionInfo, endpoint, writeConnectionFile } from './connection.ts';
+import { createConnectionInfo, endpoint, socketPaths, writeConnectionFile } from './connection.ts';
+import { BudgetWatch, DiskBudget, diskLimitError } from './disk-budget.ts';
+import { diskUsage, type DiskUsage } from './disk-usage.ts';
 import { KernelDiedError, KernelStartError, RequestDisposedError } from './errors.ts';
 import { Heartbeat } from './heartbeat.ts';
+import { waitForSockets } from './ipc-ready.ts';
 import { silentLogger, type KernelLogger } from './logger.ts';
 import { INPUT_ERROR, classify, makeHeader, toEvent, type KernelMessage } from './messages.ts';
 import { OutputArea } from './output-area.ts';
@@ -21,6 +25,7 @@ import { RequestRegistry } from './registry.ts';
 import { plainLauncher } from './sandbox/plain.ts';
 import { DEFAULT_LIMITS, type KernelLauncher, type SandboxLimits } from './sandbox/types.ts';
 import type { ExecuteEvent, ExecuteOptions, ExecuteResult, KernelInfo, KernelState } from './session-types.ts';
+import { inheritableDescriptors, stdioWithout } from './spawn-stdio.ts';
 import { WireCodec, type WireMessage } from './wire.ts';
 
 export interface KernelSessionOptions {
@@ -61,6 +66,8 @@ interface Runtime {
   heartbeat: Heartbeat | null;
   registry: RequestRegistry;
   runtimeDir: string;
+  /** The kernel's disk limit, for a kernel in a sandbox (see LaunchCommand.writable). */
+  budget: DiskBudget | null;
   exited: Promise<void>;
   stderrTail: string;
   dead: boolean;
@@ -81,6 +88,9 @@ const START_ATTEMPTS = 3;
  * hold are lost, and only a new request brings new ones.
  */
 const START_POLL_MS = 100;
+
+/** How often a running cell's disk use is measured against the kernel's limit. */
+const DISK_CHECK_MS = 1000;
 
 export class KernelSession {
   readonly #opts: Required<Omit<KernelSessionOptions, 'launcher' | 'log'>> & { launcher: KernelLauncher; log: KernelLogger };
@@ -127,6 +137,17 @@ export class KernelSession {
 
   get launcher(): KernelLauncher {
     return this.#opts.launcher;
+  }
+
+  /** Host paths the running kernel's sandbox lets it write (empty without a sandbox, or without a kernel). */
+  get writableRoots(): string[] {
+    const budget = this.#rt?.budget;
+    return budget ? [budget.workdir, ...budget.others] : [];
+  }
+
+  /** What the running kernel keeps in the places it may write. */
+  diskUsage(): Promise<DiskUsage> {
+    return diskUsage(this.writableRoots);
   }
 
   onState(fn: Listener<KernelState>): () => void {
@@ -177,13 +198,14 @@ export class KernelSession {
     const { python, workdir, launcher, limits, log } = this.#opts;
     await mkdir(workdir, { recursive: true });
     const runtimeDir = await mkdtemp(join(tmpdir(), 'duet-kernel-'));
-    await Promise.all([mkdir(join(runtimeDir, 'ipython'), { mode: 0o700 }), mkdir(join(runtimeDir, 'tmp'), { mode: 0o700 })]);
+    const tmpDir = join(runtimeDir, 'tmp');
+    await mkdir(tmpDir, { mode: 0o700 });
     const info = await createConnectionInfo(launcher.transport, runtimeDir);
     const connectionFile = join(runtimeDir, 'connection.json');
     await writeConnectionFile(connectionFile, info);
-    const cmd = launcher.command({ python, connectionFile, runtimeDir, workdir, limits });
+    const cmd = launcher.command({ python, connectionFile, runtimeDir, tmpDir, workdir, limits });
 
-    const child = spawn(cmd.command, cmd.args, { env: cmd.env, cwd: cmd.cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawnKernel(cmd.command, cmd.args, cmd.env, cmd.cwd);
     log.info({ pid: child.pid, mode: launcher.mode, transport: info.transport }, 'kernel starting');
     const codec = new WireCodec(info.key);
     const registry = new RequestRegistry();
@@ -194,33 +216,53 @@ export class KernelSession {
 
     // Channels are created before the runtime object exists, so they find it through this box.
     const box: { rt: Runtime | null } = { rt: null };
+    let stderrTail = '';
+    child.stderr?.setEncoding('utf8').on('data', (d: string) => {
+      stderrTail = (stderrTail + d).slice(-4000);
+      if (box.rt) box.rt.stderrTail = stderrTail;
+    });
+    child.stdout?.resume();
+    const spawnFailed = new Promise<void>((resolve) => child.once('error', () => resolve()));
+    if (info.transport === 'ipc') {
+      // Connected once, when the paths are the kernel's own sockets: nothing else has run in it yet.
+      try {
+        await waitForSockets(socketPaths(info), Promise.race([exited, spawnFailed]), Date.now() + this.#opts.startTimeoutMs);
+      } catch (err) {
+        killGroup(child);
+        await Promise.race([exited, delay(2000)]);
+        await rm(runtimeDir, { recursive: true, force: true }).catch(() => undefined);
+        this.#setState('dead');
+        throw startFailure(err, stderrTail, python);
+      }
+    }
     const onMessage = (channel: 'shell' | 'control' | 'iopub' | 'stdin') => (msg: WireMessage) => {
       if (box.rt) this.#dispatch(box.rt, channel, msg);
     };
     const routingId = `duet-${sessionId}`;
+    const reconnect = info.transport === 'tcp';
+    const budget = cmd.writable
+      ? new DiskBudget(workdir, cmd.writable.filter((p) => p !== workdir), limits.diskBytes, limits.maxFiles ?? DEFAULT_LIMITS.maxFiles)
+      : null;
     const rt: Runtime = {
       child,
       codec,
       sessionId,
       registry,
       runtimeDir,
+      budget,
       exited,
-      stderrTail: '',
+      stderrTail,
       dead: false,
       iopubReady,
       markIOPubReady: () => markIOPubReady(),
-      shell: new Channel({ name: 'shell', kind: 'dealer', endpoint: endpoint(info, 'shell'), codec, routingId, log, onMessage: onMessage('shell') }),
-      control: new Channel({ name: 'control', kind: 'dealer', endpoint: endpoint(info, 'control'), codec, log, onMessage: onMessage('control') }),
-      stdin: new Channel({ name: 'stdin', kind: 'dealer', endpoint: endpoint(info, 'stdin'), codec, routingId, log, onMessage: onMessage('stdin') }),
-      iopub: new Channel({ name: 'iopub', kind: 'sub', endpoint: endpoint(info, 'iopub'), codec, log, onMessage: onMessage('iopub') }),
+      shell: new Channel({ name: 'shell', kind: 'dealer', endpoint: endpoint(info, 'shell'), codec, routingId, reconnect, log, onMessage: onMessage('shell') }),
+      control: new Channel({ name: 'control', kind: 'dealer', endpoint: endpoint(info, 'control'), codec, reconnect, log, onMessage: onMessage('control') }),
+      stdin: new Channel({ name: 'stdin', kind: 'dealer', endpoint: endpoint(info, 'stdin'), codec, routingId, reconnect, log, onMessage: onMessage('stdin') }),
+      iopub: new Channel({ name: 'iopub', kind: 'sub', endpoint: endpoint(info, 'iopub'), codec, reconnect, log, onMessage: onMessage('iopub') }),
       heartbeat: null,
     };
     box.rt = rt;
     this.#rt = rt;
-    child.stderr?.setEncoding('utf8').on('data', (d: string) => {
-      rt.stderrTail = (rt.stderrTail + d).slice(-4000);
-    });
-    child.stdout?.resume();
     child.once('exit', (code, signal) => this.#died(rt, signal ? `process killed by ${signal}` : `process exited with code ${code}`));
     child.once('error', (err) => this.#died(rt, `could not start ${cmd.command}: ${err.message}`));
 
@@ -228,7 +270,7 @@ export class KernelSession {
       const reply = await this.#waitForReady(rt);
       // Not earlier: a kernel still importing (slow on a busy machine) has no heartbeat yet and would be taken for dead.
       if (rt.dead) throw new Error('the kernel died as it started');
-      rt.heartbeat = new Heartbeat(endpoint(info, 'hb'), (silentMs) => this.#died(rt, `heartbeat silent for ${silentMs} ms`));
+      rt.heartbeat = new Heartbeat(endpoint(info, 'hb'), (silentMs) => this.#died(rt, `heartbeat silent for ${silentMs} ms`), { reconnect });
       this.#info = {
         protocolVersion: reply.protocol_version,
         implementation: reply.implementation,
@@ -242,12 +284,7 @@ export class KernelSession {
     } catch (err) {
       await this.#teardown(rt);
       this.#setState('dead');
-      const detail = rt.stderrTail.trim().split('\n').slice(-5).join('\n');
-      const failure = new KernelStartError(
-        `The Python kernel did not start (${err instanceof Error ? err.message : String(err)}).` +
-          (detail ? `\nIts last words:\n${detail}` : '') +
-          `\nCheck that ${python} can run "import ipykernel".`,
-      );
+      const failure = startFailure(err, rt.stderrTail, python);
       throw err instanceof PortTakenError ? new PortTakenError(err.message, { cause: failure }) : failure;
     }
   }
@@ -361,11 +398,24 @@ export class KernelSession {
     const onAbort = (): void => {
       void this.interrupt().catch(() => undefined);
     };
-    return new Promise<ExecuteResult>((resolve, reject) => {
+    // Past the disk limit the cell is told why and interrupted; the KeyboardInterrupt that follows is Duet's doing, not news.
+    const disk = rt.budget
+      ? new BudgetWatch(
+          rt.budget,
+          (over) => {
+            opts.onEvent?.({ kind: 'output', output: diskLimitError(over) });
+            void this.interrupt().catch(() => undefined);
+          },
+          DISK_CHECK_MS,
+        )
+      : null;
+    const sent = new Promise<ExecuteResult>((resolve, reject) => {
       rt.registry.add<unknown>(header.msg_id, {
         onIOPub: (m) => {
           const ev = toEvent(m as KernelMessage);
-          if (ev) opts.onEvent?.(ev);
+          if (!ev) return;
+          if (disk?.reported && ev.kind === 'output' && ev.output.output_type === 'error' && ev.output.ename === 'KeyboardInterrupt') return;
+          opts.onEvent?.(ev);
         },
         reply: null,
         idle: false,
@@ -395,6 +445,27 @@ export class KernelSession {
         reject(err instanceof Error ? err : new Error(String(err)));
       });
     }).finally(() => opts.signal?.removeEventListener('abort', onAbort));
+    if (!disk) return sent;
+    return sent.then(
+      (result) => this.#afterDiskCheck(disk, result, opts),
+      (err: unknown) => {
+        disk.stop();
+        throw err;
+      },
+    );
+  }
+
+  /**
+   * A quick cell may write past the limit between two looks: one more once it is
+   * done. A cell found past it ends in a DiskLimit error, whatever it returned.
+   */
+  async #afterDiskCheck(disk: BudgetWatch, result: ExecuteResult, opts: ExecuteOptions): Promise<ExecuteResult> {
+    const { over, reported } = await disk.finish();
+    if (!over) return result;
+    const error = diskLimitError(over);
+    // Found only now: the cell is over, there is nothing left to interrupt.
+    if (!reported) opts.onEvent?.({ kind: 'output', output: error });
+    return { status: 'error', executionCount: result.executionCount, ename: error.ename, evalue: error.evalue };
   }
 
   /**
@@ -532,6 +603,30 @@ export class KernelSession {
     if (this.#state === state) return;
     this.#state = state;
     for (const fn of this.#stateListeners) fn(state);
+  }
+}
+
+/** The error start() gives, with the kernel's last words. */
+function startFailure(err: unknown, stderrTail: string, python: string): KernelStartError {
+  const detail = stderrTail.trim().split('\n').slice(-5).join('\n');
+  return new KernelStartError(
+    `The Python kernel did not start (${err instanceof Error ? err.message : String(err)}).` +
+      (detail ? `\nIts last words:\n${detail}` : '') +
+      `\nCheck that ${python} can run "import ipykernel".`,
+  );
+}
+
+/**
+ * Starts a kernel process in a group of its own, with nothing from this process
+ * but its stdio: every descriptor it would inherit is /dev/null in the child.
+ */
+function spawnKernel(command: string, args: string[], env: Record<string, string>, cwd: string): ChildProcess {
+  const inherited = inheritableDescriptors();
+  const devNull = inherited.length > 0 ? openSync('/dev/null', 'r') : -1;
+  try {
+    return spawn(command, args, { env, cwd, detached: true, stdio: stdioWithout(inherited, devNull, ['ignore', 'pipe', 'pipe']) });
+  } finally {
+    if (devNull >= 0) closeSync(devNull);
   }
 }
 

@@ -18,6 +18,7 @@ const spec: KernelLaunchSpec = {
   python: PYTHON,
   connectionFile: '/tmp/duet-kernel-x/connection.json',
   runtimeDir: '/tmp/duet-kernel-x',
+  tmpDir: '/tmp/duet-kernel-x/tmp',
   workdir: '/tmp/notebooks/demo',
   limits: DEFAULT_LIMITS,
 };
@@ -52,9 +53,12 @@ describe('the bubblewrap command line', () => {
   const env = kernelEnv(spec, '/tmp');
   const args = bwrapArgs(spec, env, layout);
 
-  it('unshares everything, drops capabilities and clears the environment', () => {
+  it('unshares everything, keeps one capability for sealing its mounts, and clears the environment', () => {
     for (const flag of ['--unshare-all', '--die-with-parent', '--new-session', '--clearenv']) expect(args).toContain(flag);
     expect(after(args, '--cap-drop')).toEqual(['ALL']);
+    expect(after(args, '--cap-add')).toEqual(['CAP_SYS_ADMIN']);
+    // Only the owner of the jail's user namespace may remount there: root inside, the server's user outside.
+    expect(after(args, '--uid')).toEqual(['0']);
     expect(after(args, '--setenv').sort()).toEqual(Object.keys(env).sort());
   });
 
@@ -64,20 +68,28 @@ describe('the bubblewrap command line', () => {
     expect(after(args, '--ro-bind')).toEqual(expect.arrayContaining(['/usr', '/opt/venv', KERNEL_PYTHON_DIR]));
   });
 
-  it('binds only the workdir and runtime directory writable, after the private /tmp', () => {
-    expect(after(args, '--bind')).toEqual([spec.runtimeDir, spec.workdir]);
-    expect(args.indexOf('--tmpfs')).toBeLessThan(args.indexOf('--bind'));
+  it('binds writable only the private /tmp (from the host disk), the runtime directory and the workdir', () => {
+    expect(after(args, '--bind')).toEqual([spec.tmpDir, spec.runtimeDir, spec.workdir]);
+    expect(args[args.indexOf('--bind') + 2]).toBe('/tmp');
+    // No tmpfs: memory the disk limit would not see.
+    expect(args).not.toContain('--tmpfs');
   });
 
-  it('mounts the private /tmp before any bind, so a checkout, venv or workdir under /tmp stays visible', () => {
+  it('mounts the private /tmp before any other bind, so a checkout, venv or workdir under /tmp stays visible', () => {
     const firstBind = args.findIndex((a) => a === '--bind' || a === '--ro-bind' || a === '--ro-bind-try');
-    expect(args.indexOf('--tmpfs')).toBeGreaterThan(-1);
-    expect(args.indexOf('--tmpfs')).toBeLessThan(firstBind);
+    expect(args[firstBind]).toBe('--bind');
+    expect(args[firstBind + 2]).toBe('/tmp');
+  });
+
+  it('leaves the root and /dev (tmpfs mounts of its own) read-only, once every mount point exists', () => {
+    expect(after(args, '--remount-ro')).toEqual(['/proc', '/dev', '/']);
+    const lastMount = Math.max(args.lastIndexOf('--bind'), args.lastIndexOf('--ro-bind'), args.lastIndexOf('--ro-bind-try'), args.lastIndexOf('--symlink'));
+    expect(args.lastIndexOf('--remount-ro')).toBeGreaterThan(lastMount);
   });
 
   it('mounts a fresh, read-only /proc', () => {
     expect(after(args, '--proc')).toEqual(['/proc']);
-    expect(after(args, '--remount-ro')).toEqual(['/proc']);
+    expect(args.slice(args.indexOf('--proc'), args.indexOf('--proc') + 4)).toEqual(['--proc', '/proc', '--remount-ro', '/proc']);
   });
 
   it('ends with -- before the command', () => {

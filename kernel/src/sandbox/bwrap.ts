@@ -1,7 +1,9 @@
 /**
  * bubblewrap: the kernel in its own user, PID, network, IPC and UTS namespaces,
  * seeing only /usr, the interpreter, a handful of /etc files, a fresh /proc and
- * /dev, a private /tmp, its workdir and its runtime directory.
+ * /dev, its private /tmp, its workdir and its runtime directory. Everything it
+ * can write is on the host's disk, where the session counts it: no tmpfs (the
+ * root and /dev are read-only), so nothing escapes the disk limit into memory.
  */
 import { existsSync, lstatSync, readlinkSync } from 'node:fs';
 import { KERNEL_PYTHON_DIR, duetKernelArgs, type KernelOptions } from './duet-kernel.ts';
@@ -27,9 +29,6 @@ export const ETC_BINDS = [
 /** Top-level directories Debian makes symlinks into /usr (merged /usr). */
 const USR_LINKS = ['/bin', '/sbin', '/lib', '/lib64', '/lib32', '/libx32'] as const;
 
-/** The tmpfs /tmp never grows past this, whatever the disk limit says: it is memory. */
-const MAX_TMPFS_BYTES = 512 * 1024 ** 2;
-
 export interface BwrapOptions extends KernelOptions {
   /** bwrap's path. */
   bwrap?: string;
@@ -43,13 +42,20 @@ export interface BwrapOptions extends KernelOptions {
  * `--clearenv` plus one `--setenv` per variable: the jail's environment is
  * exactly `env`. bwrap itself must also be started with `env`, since the
  * jail's /proc/1/environ shows bwrap's own environment.
+ *
+ * The kernel keeps one capability, CAP_SYS_ADMIN in the jail's own user
+ * namespace, for its first act: remounting the runtime directory read-only once
+ * its sockets are bound there, and the writable binds noexec (duet_mounts.py).
+ * bwrap lets a user namespace's mounts be changed only by a process whose uid is
+ * that namespace's owner, hence `--uid 0`: root inside, the server's user outside.
  */
 export function bwrapArgs(spec: KernelLaunchSpec, env: Record<string, string>, layout: PythonLayout): string[] {
-  const args = ['--unshare-all', '--die-with-parent', '--new-session', '--cap-drop', 'ALL', '--clearenv', '--hostname', 'duet'];
+  const args = ['--unshare-all', '--die-with-parent', '--new-session', '--uid', '0', '--gid', '0'];
+  args.push('--cap-drop', 'ALL', '--cap-add', 'CAP_SYS_ADMIN', '--clearenv', '--hostname', 'duet');
   for (const [k, v] of Object.entries(env)) args.push('--setenv', k, v);
   // The private /tmp first: everything bound below may live under the host's /tmp
-  // (a clone, a venv, the runtime directory, the workdir), and a later tmpfs would hide it.
-  args.push('--size', String(Math.min(spec.limits.diskBytes, MAX_TMPFS_BYTES)), '--tmpfs', '/tmp');
+  // (a clone, a venv, the runtime directory, the workdir), and a later mount would hide it.
+  args.push('--bind', spec.tmpDir, '/tmp');
   args.push('--ro-bind', '/usr', '/usr');
   for (const dir of USR_LINKS) {
     const link = usrLink(dir);
@@ -67,6 +73,9 @@ export function bwrapArgs(spec: KernelLaunchSpec, env: Record<string, string>, l
   // host-wide), and bwrap maps a root server to root inside the jail.
   args.push('--proc', '/proc', '--remount-ro', '/proc', '--dev', '/dev');
   args.push('--bind', spec.runtimeDir, spec.runtimeDir, '--bind', spec.workdir, spec.workdir);
+  // Last, once every mount point exists: the jail's own root and /dev are tmpfs
+  // mounts, memory outside every limit; nothing may be written there.
+  args.push('--remount-ro', '/dev', '--remount-ro', '/');
   args.push('--chdir', spec.workdir, '--');
   return args;
 }
@@ -94,6 +103,8 @@ export function bwrapLauncher(opts: BwrapOptions = {}): KernelLauncher {
         args: [...bwrapArgs(spec, env, layout), spec.python, ...duetKernelArgs(spec, 'bwrap', '/tmp', undefined, opts)],
         env,
         cwd: spec.workdir,
+        // The runtime directory is bound writable, but the kernel remounts it read-only before anything else runs.
+        writable: [spec.workdir, spec.tmpDir],
       };
     },
   };

@@ -3,7 +3,7 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -68,7 +68,9 @@ export async function detectSandbox(python: string): Promise<SandboxDetection> {
 async function tryBwrap(python: string): Promise<{ ok: boolean; note: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'duet-probe-'));
   try {
-    const spec: KernelLaunchSpec = { python, connectionFile: join(dir, 'c.json'), runtimeDir: dir, workdir: dir, limits: DEFAULT_LIMITS };
+    const tmpDir = join(dir, 'tmp');
+    await mkdir(tmpDir);
+    const spec: KernelLaunchSpec = { python, connectionFile: join(dir, 'c.json'), runtimeDir: dir, tmpDir, workdir: dir, limits: DEFAULT_LIMITS };
     const env = kernelEnv(spec, '/tmp');
     const args = [...bwrapArgs(spec, env, pythonLayout(python)), python, '-I', '-c', 'import sys; print(sys.version_info[0])'];
     const { stdout } = await run('bwrap', args, { env, timeout: 15_000 });

@@ -4,7 +4,6 @@
  * so this works where bubblewrap cannot run (Ubuntu 24.04's AppArmor default,
  * unprivileged containers, many CI runners).
  */
-import { join } from 'node:path';
 import { duetKernelArgs, type KernelOptions } from './duet-kernel.ts';
 import { kernelEnv } from './env.ts';
 import type { KernelLauncher, KernelLaunchSpec, LaunchCommand } from './types.ts';
@@ -19,13 +18,13 @@ export function inProcessLauncher(mode: 'landlock' | 'none', options: KernelOpti
     mode,
     transport: 'ipc',
     command(spec: KernelLaunchSpec): LaunchCommand {
-      const tmpDir = join(spec.runtimeDir, 'tmp');
       return {
         command: spec.python,
         // The kernel checks it is still this process's child once its death signal is armed.
-        args: duetKernelArgs(spec, mode, tmpDir, process.pid, options),
-        env: kernelEnv(spec, tmpDir),
+        args: duetKernelArgs(spec, mode, spec.tmpDir, process.pid, options),
+        env: kernelEnv(spec),
         cwd: spec.workdir,
+        writable: [spec.workdir, spec.tmpDir],
       };
     },
   };

@@ -6,7 +6,6 @@
  * workdir and runtime directory. There is no seccomp and no death signal on
  * macOS: the profile is the only OS layer.
  */
-import { join } from 'node:path';
 import { KERNEL_PYTHON_DIR, duetKernelArgs } from './duet-kernel.ts';
 import { kernelEnv } from './env.ts';
 import { pythonLayout, type PythonLayout } from './python-layout.ts';
@@ -42,13 +41,14 @@ export function macosLauncher(opts: { layout?: PythonLayout } = {}): KernelLaunc
     mode: 'macos',
     transport: 'ipc',
     command(spec: KernelLaunchSpec): LaunchCommand {
-      const tmpDir = join(spec.runtimeDir, 'tmp');
       const layout = opts.layout ?? pythonLayout(spec.python);
       return {
         command: '/usr/bin/sandbox-exec',
-        args: ['-p', macosProfile(spec, layout), spec.python, ...duetKernelArgs(spec, 'macos', tmpDir, process.pid)],
-        env: kernelEnv(spec, tmpDir),
+        args: ['-p', macosProfile(spec, layout), spec.python, ...duetKernelArgs(spec, 'macos', spec.tmpDir, process.pid)],
+        env: kernelEnv(spec),
         cwd: spec.workdir,
+        // The profile cannot make the runtime directory read-only once the kernel has bound its sockets there.
+        writable: [spec.workdir, spec.runtimeDir],
       };
     },
   };

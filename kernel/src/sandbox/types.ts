@@ -16,8 +16,16 @@ export interface SandboxLimits {
   fileSizeBytes: number;
   /** RLIMIT_NOFILE. */
   openFiles: number;
-  /** Total bytes the workdir may hold, where the mode can enforce it. */
+  /**
+   * Total bytes the kernel may keep on disk: its workdir and its private
+   * temporary folder together.
+   */
   diskBytes: number;
+  /**
+   * Files, directories and links the kernel may keep in those places: empty
+   * files and symlinks take no blocks, yet each costs an inode.
+   */
+  maxFiles: number;
 }
 
 export const DEFAULT_LIMITS: SandboxLimits = {
@@ -26,6 +34,7 @@ export const DEFAULT_LIMITS: SandboxLimits = {
   fileSizeBytes: 256 * 1024 ** 2,
   openFiles: 256,
   diskBytes: 1024 ** 3,
+  maxFiles: 10_000,
 };
 
 export interface KernelLaunchSpec {
@@ -33,8 +42,13 @@ export interface KernelLaunchSpec {
   python: string;
   /** The connection file (inside runtimeDir). */
   connectionFile: string;
-  /** Private 0700 directory holding the connection file and the ipc sockets. */
+  /**
+   * Private 0700 directory holding the connection file and the ipc sockets: the
+   * kernel may read it, never write it (its sockets are bound before it is confined).
+   */
   runtimeDir: string;
+  /** The kernel's private temporary folder on the host (inside runtimeDir), writable and counted in the disk limit. */
+  tmpDir: string;
   /** The kernel's working directory: the only place its code may write. */
   workdir: string;
   limits: SandboxLimits;
@@ -46,6 +60,12 @@ export interface LaunchCommand {
   /** The whole environment of the child: never the server's own. */
   env: Record<string, string>;
   cwd: string;
+  /**
+   * Host paths the sandbox lets the kernel write, held by the session to
+   * `diskBytes` and `maxFiles` together. Absent for a kernel with no sandbox
+   * around it, which can write anywhere its user can.
+   */
+  writable?: string[];
 }
 
 /** Turns a launch spec into the command that starts the kernel. */
