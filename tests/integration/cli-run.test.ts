@@ -2,58 +2,22 @@
  * `duet run` as a user runs it: the real command line in a child process, against a
  * scripted OpenAI-compatible server on loopback (or the built-in demo models).
  */
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
+import { duet, startDuet, tempDir as tempFolder } from '../support/duet-child.ts';
 import { ScriptedModelServer } from '@duet/server';
 import type { Script } from '@duet/server';
-import { SYSTEM_PYTHON, validateNotebook } from '../support/nbformat.ts';
+import { validateNotebook } from '../support/nbformat.ts';
 import { MODEL_A, MODEL_B, answer, gate, inTurn, runCode, testAssert } from '../support/scripted-run.ts';
 
-const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
-const DUET = join(ROOT, 'apps/server/bin/duet.js');
 
-interface Finished {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
-/** Starts `duet ARGS` from the repo root with a clean Duet environment; killed after the test if still running. */
-function startDuet(args: string[]): { kill: (signal: NodeJS.Signals) => void; done: Promise<Finished> } {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('DUET_') && k !== 'NODE_OPTIONS') env[k] = v;
-  env.DUET_PYTHON = SYSTEM_PYTHON;
-  const child = spawn(process.execPath, [DUET, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
-  child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
-  const done = new Promise<Finished>((resolveDone, reject) => {
-    child.once('error', reject);
-    child.once('close', (code) => resolveDone({ code, stdout, stderr }));
-  });
-  onTestFinished(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  });
-  return { kill: (signal) => child.kill(signal), done };
-}
 
-function duet(...args: string[]): Promise<Finished> {
-  return startDuet(args).done;
-}
 
-async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'duet-cli-'));
-  onTestFinished(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
 
 async function modelServer(script: Script, models = [MODEL_A, MODEL_B]): Promise<ScriptedModelServer> {
   const server = await ScriptedModelServer.start({ models, script });
@@ -75,7 +39,7 @@ async function expectValid(path: string): Promise<void> {
 describe('duet run', () => {
   it('exits 0 with a JSON summary and a valid notebook when the tests pass', async () => {
     const server = await modelServer(inTurn(answer(`${runCode('def add(a, b):\n    return a + b')}${testAssert('assert add(2, 3) == 5')}${testAssert('assert add(0, 0) == 0')}`)));
-    const out = join(await tempDir(), 'add.ipynb');
+    const out = join(await tempFolder('duet-cli-'), 'add.ipynb');
     const { code, stdout, stderr } = await duet('run', '--base-url', server.baseUrl, '--prompt', 'Write add(a, b).', '--out', out, '--json');
 
     expect(code, stderr).toBe(0);
@@ -92,7 +56,7 @@ describe('duet run', () => {
 
   it('exits 1 when the turns run out before the tests pass', async () => {
     const server = await modelServer(inTurn(answer(runCode('x = 1'))));
-    const out = join(await tempDir(), 'short.ipynb');
+    const out = join(await tempFolder('duet-cli-'), 'short.ipynb');
     const { code, stdout, stderr } = await duet('run', '--base-url', server.baseUrl, '--prompt', 'Set x.', '--out', out, '--json', '--max-turns', '1');
 
     expect(code, stderr).toBe(1);
@@ -109,7 +73,7 @@ describe('duet run', () => {
       requested.open();
       return [{ type: 'content', text: 'Let me think about this.\n\n' }, { type: 'wait', until: rest.promise }, ...answer('Done.')];
     });
-    const out = join(await tempDir(), 'stopped.ipynb');
+    const out = join(await tempFolder('duet-cli-'), 'stopped.ipynb');
     const cli = startDuet(['run', '--base-url', server.baseUrl, '--prompt', 'Take your time.', '--out', out, '--json']);
     await requested.promise;
     cli.kill('SIGINT');
@@ -135,7 +99,7 @@ describe('duet run', () => {
       hanging.close(() => r());
     }));
     const port = (hanging.address() as AddressInfo).port;
-    const out = join(await tempDir(), 'never.ipynb');
+    const out = join(await tempFolder('duet-cli-'), 'never.ipynb');
     const cli = startDuet(['run', '--base-url', `http://127.0.0.1:${port}/v1`, '--prompt', 'Anything.', '--out', out]);
     await asked.promise;
     cli.kill('SIGINT');
@@ -147,7 +111,7 @@ describe('duet run', () => {
   });
 
   it('reaches tests-passed with the demo models', async () => {
-    const out = join(await tempDir(), 'fib.ipynb');
+    const out = join(await tempFolder('duet-cli-'), 'fib.ipynb');
     const { code, stdout, stderr } = await duet('run', '--base-url', 'demo', '--prompt', 'write fibonacci', '--out', out, '--json');
 
     expect(code, stderr).toBe(0);
@@ -169,7 +133,7 @@ describe('duet run', () => {
     }
 
     it('an unknown flag', async () => {
-      const line = await usageError('run', '--frobnicate', '--prompt', 'x', '--out', join(await tempDir(), 'x.ipynb'));
+      const line = await usageError('run', '--frobnicate', '--prompt', 'x', '--out', join(await tempFolder('duet-cli-'), 'x.ipynb'));
       expect(line).toContain("unknown option '--frobnicate'");
     });
 
@@ -181,7 +145,7 @@ describe('duet run', () => {
       // A listening port closed again: nothing answers there.
       const server = await ScriptedModelServer.start({ models: ['m'], script: () => [] });
       await server.close();
-      const line = await usageError('run', '--base-url', server.baseUrl, '--prompt', 'x', '--out', join(await tempDir(), 'x.ipynb'));
+      const line = await usageError('run', '--base-url', server.baseUrl, '--prompt', 'x', '--out', join(await tempFolder('duet-cli-'), 'x.ipynb'));
       expect(line).toContain(server.baseUrl);
       expect(line).toContain('/v1');
     });
@@ -189,24 +153,24 @@ describe('duet run', () => {
     it('a base URL without /v1, with the fix in the message', async () => {
       const server = await modelServer(() => []);
       const root = server.baseUrl.replace(/\/v1$/, '');
-      const line = await usageError('run', '--base-url', root, '--prompt', 'x', '--out', join(await tempDir(), 'x.ipynb'));
+      const line = await usageError('run', '--base-url', root, '--prompt', 'x', '--out', join(await tempFolder('duet-cli-'), 'x.ipynb'));
       expect(line).toContain(`try --base-url ${root}/v1`);
     });
 
     it('an unknown model id, listing the ones the server has', async () => {
       const server = await modelServer(() => []);
-      const line = await usageError('run', '--base-url', server.baseUrl, '--model-a', 'gpt-9', '--prompt', 'x', '--out', join(await tempDir(), 'x.ipynb'));
+      const line = await usageError('run', '--base-url', server.baseUrl, '--model-a', 'gpt-9', '--prompt', 'x', '--out', join(await tempFolder('duet-cli-'), 'x.ipynb'));
       expect(line).toContain('"gpt-9"');
       expect(line).toContain(`${MODEL_A}, ${MODEL_B}`);
     });
 
     it('an empty prompt', async () => {
-      const line = await usageError('run', '--prompt', '   ', '--out', join(await tempDir(), 'x.ipynb'));
+      const line = await usageError('run', '--prompt', '   ', '--out', join(await tempFolder('duet-cli-'), 'x.ipynb'));
       expect(line).toMatch(/prompt is empty/);
     });
 
     it('an empty prompt file', async () => {
-      const dir = await tempDir();
+      const dir = await tempFolder('duet-cli-');
       await writeFile(join(dir, 'prompt.txt'), '\n\n');
       const line = await usageError('run', '--prompt-file', join(dir, 'prompt.txt'), '--out', join(dir, 'x.ipynb'));
       expect(line).toMatch(/prompt is empty/);
@@ -226,7 +190,7 @@ describe('duet run', () => {
     });
 
     it('a bad number', async () => {
-      expect(await usageError('run', '--passes', 'two', '--prompt', 'x', '--out', join(await tempDir(), 'x.ipynb'))).toMatch(/--passes must be a number/);
+      expect(await usageError('run', '--passes', 'two', '--prompt', 'x', '--out', join(await tempFolder('duet-cli-'), 'x.ipynb'))).toMatch(/--passes must be a number/);
     });
   });
 });

@@ -2,51 +2,17 @@
  * `duet eval` as a user runs it: the real command line in a child process,
  * against scripted models on loopback or the built-in demo models.
  */
-import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
+import { startDuet, tempDir as tempFolder } from '../support/duet-child.ts';
 import { readResults, ScriptedModelServer, type Script } from '@duet/server';
 import type { EvalReport } from '@duet/server/protocol';
-import { SYSTEM_PYTHON } from '../support/nbformat.ts';
 import { answer, gate, runCode, testAssert } from '../support/scripted-run.ts';
 
-const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
-const DUET = join(ROOT, 'apps/server/bin/duet.js');
 
-interface Finished {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
-/** Starts `duet ARGS` from the repo root with a clean Duet environment; killed after the test if still running. */
-function startDuet(args: string[]): { kill: (signal: NodeJS.Signals) => void; done: Promise<Finished> } {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('DUET_') && k !== 'NODE_OPTIONS') env[k] = v;
-  env.DUET_PYTHON = SYSTEM_PYTHON;
-  const child = spawn(process.execPath, [DUET, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
-  child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
-  const done = new Promise<Finished>((resolveDone, reject) => {
-    child.once('error', reject);
-    child.once('close', (code) => resolveDone({ code, stdout, stderr }));
-  });
-  onTestFinished(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  });
-  return { kill: (signal) => child.kill(signal), done };
-}
 
-async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'duet-eval-cli-'));
-  onTestFinished(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
 
 async function modelServer(script: Script): Promise<ScriptedModelServer> {
   const server = await ScriptedModelServer.start({ models: ['m'], script });
@@ -83,7 +49,7 @@ describe('duet eval', () => {
       }
       return solve(task);
     });
-    const dir = await tempDir();
+    const dir = await tempFolder('duet-eval-cli-');
     const out = join(dir, 'eval');
     const args = ['eval', '--tasks', await tasksFile(dir), '--pair', 'm,m', '--base-url', server.baseUrl, '--out', out, '--concurrency', '1'];
 
@@ -115,7 +81,7 @@ describe('duet eval', () => {
 
   it('prints the scoreboard as JSON with --json, the mode passed through to the runs', async () => {
     const server = await modelServer((req) => solve(taskOf(req.messages)));
-    const dir = await tempDir();
+    const dir = await tempFolder('duet-eval-cli-');
     const out = join(dir, 'eval');
     const { code, stdout, stderr } = await startDuet(['eval', '--tasks', await tasksFile(dir), '--pair', 'm,m', '--mode', 'relay', '--base-url', server.baseUrl, '--out', out, '--limit', '1', '--json']).done;
 
@@ -129,7 +95,7 @@ describe('duet eval', () => {
   });
 
   it('runs the builtin tasks end to end with the demo models', async () => {
-    const out = join(await tempDir(), 'demo-eval');
+    const out = join(await tempFolder('duet-eval-cli-'), 'demo-eval');
     const { code, stdout, stderr } = await startDuet(['eval', '--tasks', 'builtin', '--pair', 'demo-a,demo-b', '--base-url', 'demo', '--out', out, '--limit', '2']).done;
 
     expect(code, stderr).toBe(0);
@@ -154,7 +120,7 @@ describe('duet eval', () => {
       { name: 'a limit of none', args: ['--limit', '0'], says: /--limit must be a whole number of at least 1/ },
       { name: 'a concurrency of none', args: ['--concurrency', '0'], says: /--concurrency must be at least 1/ },
     ])('$name', async ({ args, says }) => {
-      const out = join(await tempDir(), 'eval');
+      const out = join(await tempFolder('duet-eval-cli-'), 'eval');
       const base = ['eval', '--tasks', 'builtin', '--base-url', 'demo', '--out', out];
       // A later --tasks replaces the builtin one.
       expect(await usageError(...base, ...args)).toMatch(says);

@@ -2,41 +2,14 @@
  * `duet replay NOTEBOOK.ipynb` as a user runs it: the notebook's cells again, in a
  * fresh sandboxed kernel, and the same tests must pass.
  */
-import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { duet, tempDir as tempFolder } from '../support/duet-child.ts';
 import { NotebookDocument, serializeNotebook, type ReplayReport } from '@duet/server';
-import { SYSTEM_PYTHON } from '../support/nbformat.ts';
 
-const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
-const DUET = join(ROOT, 'apps/server/bin/duet.js');
 
-function duet(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('DUET_') && k !== 'NODE_OPTIONS') env[k] = v;
-  env.DUET_PYTHON = SYSTEM_PYTHON;
-  const child = spawn(process.execPath, [DUET, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  onTestFinished(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
-  child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
-  return new Promise((resolveDone, reject) => {
-    child.once('error', reject);
-    child.once('close', (code) => resolveDone({ code, stdout, stderr }));
-  });
-}
 
-async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'duet-replay-'));
-  onTestFinished(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
 
 type Cell = { kind: 'code'; source: string } | { kind: 'test'; source: string; status: 'passed' | 'failed' };
 
@@ -60,7 +33,7 @@ async function notebook(dir: string, name: string, cells: Cell[]): Promise<strin
 
 describe('duet replay', () => {
   it('exits 0 when the tests that passed in the notebook pass in a fresh kernel', async () => {
-    const path = await notebook(await tempDir(), 'circle', [
+    const path = await notebook(await tempFolder('duet-replay-'), 'circle', [
       { kind: 'code', source: 'PI = 3.14159\n\ndef area(r):\n    return PI * r * r' },
       { kind: 'test', source: 'assert round(area(1), 2) == 3.14', status: 'passed' },
       { kind: 'test', source: 'assert area(0) == 0', status: 'passed' },
@@ -79,7 +52,7 @@ describe('duet replay', () => {
 
   it('exits 1 when a test passed only thanks to state that is not in the cells', async () => {
     // PI came from a cell that was deleted after the test ran: the kernel remembered it, the notebook does not.
-    const path = await notebook(await tempDir(), 'hidden-state', [
+    const path = await notebook(await tempFolder('duet-replay-'), 'hidden-state', [
       { kind: 'code', source: 'def area(r):\n    return PI * r * r' },
       { kind: 'test', source: 'assert round(area(1), 2) == 3.14', status: 'passed' },
       { kind: 'test', source: 'assert callable(area)', status: 'passed' },
@@ -93,7 +66,7 @@ describe('duet replay', () => {
   });
 
   it('exits 1 when the notebook has no passing test to confirm', async () => {
-    const path = await notebook(await tempDir(), 'untested', [
+    const path = await notebook(await tempFolder('duet-replay-'), 'untested', [
       { kind: 'code', source: 'x = 1' },
       { kind: 'test', source: 'assert x == 2', status: 'failed' },
     ]);
@@ -103,7 +76,7 @@ describe('duet replay', () => {
   });
 
   it('exits 2 for a file that is not a notebook', async () => {
-    const path = join(await tempDir(), 'notes.ipynb');
+    const path = join(await tempFolder('duet-replay-'), 'notes.ipynb');
     await writeFile(path, 'these are not JSON');
     const { code, stderr } = await duet('replay', path);
     expect(code).toBe(2);
