@@ -1,4 +1,4 @@
-/** One row per pair: solved, pass rate and interval, claimed, false greens, medians, errors. */
+/** One row per pair: solved, pass rate and interval, claimed, false greens, medians (time to the first green test too), errors. */
 import type { ContestantSummary } from '@duet/server/protocol';
 import { formatSeconds } from '../../util/durations.ts';
 import { count, interval, percent } from '../../util/scoreboard.ts';
@@ -19,6 +19,7 @@ export function SummaryTable({ contestants }: { contestants: readonly Contestant
           <th>median turns</th>
           <th>median tokens</th>
           <th>median time</th>
+          <th>median first green</th>
           <th>errors</th>
         </tr>
       </thead>
@@ -36,6 +37,7 @@ export function SummaryTable({ contestants }: { contestants: readonly Contestant
             <td className="num">{count(c.medianTurns)}</td>
             <td className="num">{count(c.medianTokens)}</td>
             <td className="num">{seconds(c.medianWallMs)}</td>
+            <td className="num">{seconds(c.medianFirstGreenMs)}</td>
             <td className="num">{c.errors}</td>
           </tr>
         ))}
