@@ -135,3 +135,47 @@ describe('TokenEstimator', () => {
     expect(estimator.messageTokens(messages)).toBeGreaterThanOrEqual(before);
   });
 });
+
+describe('planRequest, after calibration and with a notebook behind the request', () => {
+  /** An estimator that has learnt from a request of English rules, as the first request of a run is. */
+  function calibratedOnProse(): TokenEstimator {
+    const estimator = new TokenEstimator();
+    const prose: ChatMessage[] = [{ role: 'system', content: systemPrompt({ slot: 'A', required: 2 }) }, { role: 'user', content: REQUEST }];
+    estimator.learn(prose, realTokens(prose));
+    return estimator;
+  }
+
+  it('keeps code-heavy turns inside the window after learning from prose', () => {
+    const estimator = calibratedOnProse();
+    for (const turns of [2, 4, 8, 12]) {
+      const p = plan(turns, 4096, estimator);
+      expect(realTokens(p.messages) + p.maxTokens, `${turns} turns`).toBeLessThanOrEqual(4096);
+    }
+  });
+
+  const history = (n: number): TurnRecord[] =>
+    Array.from({ length: n }, (_, i) => (i % 5 === 0 ? { slot: 'A' as const, byUser: true, request: true, text: `The user's earlier request: step ${i}`, feedback: '', summary: `The user asked: step ${i}` } : noisyTurn(i)));
+
+  it('keeps the latest turns in full however long the notebook behind them is, dropping the oldest summary lines', () => {
+    const turns = [noisyTurn(100), noisyTurn(101)];
+    const p = planRequest({ slot: 'A', system: systemPrompt({ slot: 'A', required: 2 }), request: REQUEST, history: history(60), turns, window: 4096, estimator: new TokenEstimator() });
+    expect(realTokens(p.messages) + p.maxTokens).toBeLessThanOrEqual(4096);
+    expect(p.messages.some((m) => m.content.includes('def f_101(x):'))).toBe(true);
+    expect(p.messages.some((m) => m.content.includes('def f_100(x):'))).toBe(true);
+    expect(p.summary).toMatch(/earlier items left out/);
+  });
+
+  it("puts the notebook's records before the request and the user's own words as user messages", () => {
+    const p = planRequest({ slot: 'B', system: systemPrompt({ slot: 'B', required: 2 }), request: REQUEST, history: history(3), turns: [], window: 128_000, estimator: new TokenEstimator() });
+    const all = p.messages.map((m) => m.content).join('\n');
+    expect(all.indexOf("The user's earlier request: step 0")).toBeLessThan(all.indexOf(REQUEST));
+    expect(p.messages.find((m) => m.content.includes("The user's earlier request"))?.role).toBe('user');
+  });
+
+  it('gives the answer less room, and says so, when the rules alone nearly fill a tiny window', () => {
+    const system = `${systemPrompt({ slot: 'A', required: 2 })}\n\n${'Always explain every line in detail. '.repeat(60)}`;
+    const p = planRequest({ slot: 'A', system, request: REQUEST, turns: [], window: 1024, estimator: new TokenEstimator() });
+    expect(p.overBudget).toBe(true);
+    expect(p.maxTokens).toBeLessThan(answerBudget(1024));
+  });
+});

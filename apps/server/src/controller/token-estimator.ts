@@ -13,11 +13,16 @@ export const INITIAL_CHARS_PER_TOKEN = 2.5;
 export const MESSAGE_OVERHEAD_TOKENS = 6;
 /** The assistant prefix a template appends after the last message. */
 const PRIMING_TOKENS = 4;
-/** Measured ratios are trusted only within these bounds: a server that reports nonsense must not make Duet send a huge request. */
-const MIN_RATIO = 1.5;
-const MAX_RATIO = 6;
-/** Once measured, the estimate still keeps a little under the measured ratio, since the next request holds other text. */
-const MEASURED_CAUTION = 0.95;
+/**
+ * Measured ratios are trusted only within these bounds. The upper one is low on
+ * purpose: a first request of English rules measures near 3.9, and the code that
+ * follows costs near 2.9, so a ratio learnt from prose would let the next request
+ * overflow. Dense text (CJK on small vocabularies) may go below 1.
+ */
+const MIN_RATIO = 0.8;
+const MAX_RATIO = 3;
+/** Once measured, the estimate still keeps under the measured ratio, since the next request holds other text. */
+const MEASURED_CAUTION = 0.9;
 
 export class TokenEstimator {
   #ratio = INITIAL_CHARS_PER_TOKEN;
@@ -60,7 +65,8 @@ export class TokenEstimator {
     const chars = messages.reduce((n, m) => n + m.content.length, 0);
     if (!(textTokens > 0) || chars === 0) return;
     const observed = Math.min(MAX_RATIO, Math.max(MIN_RATIO, (chars / textTokens) * MEASURED_CAUTION));
-    this.#ratio = this.#samples === 0 ? observed : (this.#ratio + observed) / 2;
+    // The denser of the last two measurements: a shift from prose to code must not catch the estimate out.
+    this.#ratio = this.#samples === 0 ? observed : Math.min(observed, (this.#ratio + observed) / 2);
     this.#samples += 1;
   }
 
