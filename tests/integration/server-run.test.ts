@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { fromIpynb } from '@duet/server';
 import type { NotebookSnapshot } from '@duet/server/protocol';
 import { cellsOf, startTestServer, type TestServer } from '../support/duet-server.ts';
+import { contentChunks } from '@duet/server';
 import { answer, chunked, startModels } from '../support/model-answers.ts';
 
 const PASSING = answer({
@@ -196,5 +197,56 @@ describe('a run over the HTTP API and the WebSocket', () => {
     expect(client.nb.cells[2]?.outputs[0]).toMatchObject({ output_type: 'error', ename: 'NameError' });
     expect((await t.api('POST', '/api/notebooks/nothing-here/stop')).status).toBe(404);
   });
-});
 
+  it('continues and retries over HTTP, answers 409 when there is nothing to go on with, and keeps each run in the metadata', async () => {
+    let calls = 0;
+    const models = await startModels(() => {
+      calls += 1;
+      const text = calls === 1 ? answer({ code: 'def double(x):\n    return x + x' }) : calls === 2 ? answer({ tests: ['assert double(2) == 5'] }) : answer({ tests: ['assert double(2) == 4', 'assert double(0) == 0'] });
+      return contentChunks(text, 7);
+    });
+    const t = await startTestServer({ config: { baseUrl: models.baseUrl } });
+    await createNotebook(t, 'resume');
+    expect((await t.api('POST', '/api/notebooks/resume/continue', { body: {} })).status).toBe(409);
+    const client = await t.connect('resume');
+    client.send({ type: 'start-run', prompt: 'Write double(x).', modelA: 'model-a', modelB: 'model-b', maxTurns: 1 });
+    await client.until((nb) => halted(nb) && nb.meta.runs.length === 1);
+
+    expect((await t.api('POST', '/api/notebooks/resume/continue', { body: { maxTurns: 1 } })).status).toBe(202);
+    await client.until((nb) => halted(nb) && nb.meta.runs.length === 2);
+    expect(models.requests.map((r) => r.model)).toEqual(['model-a', 'model-b']);
+
+    expect((await t.api('POST', '/api/notebooks/resume/retry')).status).toBe(202);
+    await client.until((nb) => halted(nb) && nb.meta.runs.length === 3);
+    expect(models.requests.map((r) => r.model)).toEqual(['model-a', 'model-b', 'model-b']);
+    expect(client.nb.meta.runs.map((r) => [r.kind, r.halted])).toEqual([
+      ['new', 'max-turns'],
+      ['continue', 'max-turns'],
+      ['retry', 'tests-passed'],
+    ]);
+    expect(client.nb.cells.filter((c) => c.duet.discarded).map((c) => c.source)).toContain('assert double(2) == 5');
+  });
+
+  it('makes tests below an edited code cell stale, and a deleted conversation start moves to the next cell', async () => {
+    const t = await serverWithModels(() => PASSING);
+    await createNotebook(t, 'stale');
+    const client = await t.connect('stale');
+    client.send({ type: 'start-run', prompt: 'Write double(x).', modelA: 'model-a', modelB: 'model-b' });
+    await client.until(halted);
+    const code = client.nb.cells.find((c) => c.duet.role === 'code');
+    client.send({ type: 'edit-source', id: code?.id ?? '', source: 'def double(x):\n    return 3 * x' });
+    await client.until((nb) => nb.cells.filter((c) => c.duet.role === 'test').every((c) => c.duet.test?.status === 'stale'));
+    await client.until((nb) => nb.run.passes === 0);
+    expect(client.nb.cells.find((c) => c.id === code?.id)?.duet.edited).toBe(true);
+
+    client.send({ type: 'new-conversation' });
+    await client.until((nb) => nb.meta.contextFrom === '');
+    client.send({ type: 'start-run', prompt: 'Something new.', modelA: 'model-a', modelB: 'model-b', maxTurns: 1 });
+    await client.until((nb) => halted(nb) && nb.meta.runs.length === 2);
+    const start = client.nb.meta.contextFrom;
+    const index = client.nb.cells.findIndex((c) => c.id === start);
+    expect(client.nb.cells[index]?.source).toBe('Something new.');
+    client.send({ type: 'delete-cell', id: start ?? '' });
+    await client.until((nb) => nb.meta.contextFrom === nb.cells[index]?.id);
+  });
+});

@@ -101,3 +101,49 @@ describe('toIpynb and fromIpynb', () => {
     expect((caught as Error).message).toMatch(why);
   });
 });
+
+describe('Duet metadata of runs and conversations', () => {
+  it('survives saving and reading: runs, settings, the conversation start, and the new cell fields', () => {
+    const doc = new NotebookDocument('runs');
+    const prompt = doc.addCell({ cellType: 'markdown', source: 'Write add.', duet: { role: 'prompt', model: null, turn: 0, run: 0 } });
+    doc.addCell({ cellType: 'code', source: 'def add(a, b): return a + b', duet: { role: 'code', model: 'A', turn: 1, run: 0, modelId: 'qwen2.5-coder-7b', edited: true } });
+    doc.addCell({ cellType: 'code', source: 'assert add(1, 1) == 2', duet: { role: 'test', model: 'B', turn: 2, run: 0, test: { status: 'stale' }, discarded: true } });
+    doc.addCell({ cellType: 'markdown', source: 'Results…', duet: { role: 'feedback', model: 'A', turn: 1, run: 0, to: 'B' } });
+    doc.setMeta({
+      runs: [
+        {
+          request: 'Write add.',
+          kind: 'new',
+          models: { A: { id: 'qwen2.5-coder-7b', baseUrl: 'http://localhost:1234/v1' }, B: { id: 'llama-3.1-8b', baseUrl: 'http://localhost:1234/v1' } },
+          required: 2,
+          passes: 1,
+          halted: 'max-turns',
+          mode: 'coder-tester',
+          first: 'B',
+          startedAt: '2026-11-29T10:00:00.000Z',
+          turns: [{ turn: 1, model: 'A', ms: 1234, promptTokens: 900, completionTokens: 120 }],
+        },
+      ],
+      contextFrom: prompt.id,
+      settings: { modelA: 'qwen2.5-coder-7b', maxTurns: 6, mode: 'coder-tester', first: 'B', instructionsA: 'Use type hints.' },
+    });
+    const back = fromIpynb('runs', JSON.parse(serializeNotebook(doc)));
+    expect(back.meta).toEqual(doc.meta);
+    expect(back.cells.map((c) => c.duet)).toEqual(doc.cells.map((c) => c.duet));
+  });
+
+  it('keeps the place of a run record it cannot read, and drops cell references to runs it has no record of', () => {
+    const json = {
+      nbformat: 4,
+      nbformat_minor: 5,
+      metadata: { duet: { runs: ['garbage', { request: 'ok', models: { A: { id: 'a', baseUrl: 'u' }, B: { id: 'b', baseUrl: 'u' } } }] } },
+      cells: [
+        { cell_type: 'markdown', id: 'p1', metadata: { duet: { role: 'prompt', model: null, turn: 0, run: 1 } }, source: 'ok' },
+        { cell_type: 'markdown', id: 'p2', metadata: { duet: { role: 'prompt', model: null, turn: 0, run: 7 } }, source: 'from elsewhere' },
+      ],
+    };
+    const doc = fromIpynb('odd', json);
+    expect(doc.meta.runs.map((r) => r.request)).toEqual(['', 'ok']);
+    expect(doc.cells.map((c) => c.duet.run)).toEqual([1, undefined]);
+  });
+});

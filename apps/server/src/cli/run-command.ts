@@ -9,7 +9,8 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { KernelSession } from '@duet/kernel';
 import { ConfigError, resolveModels, type DuetConfig } from '../config/index.ts';
 import { DEMO_KEYWORD } from '../config/models.ts';
-import { CellRunner, DEFAULT_CONTEXT_WINDOW, GenerationController, inventoryLine, readKernelInventory, type ModelEndpoint, type RunKind } from '../controller/index.ts';
+import { CellRunner, DEFAULT_CONTEXT_WINDOW, GenerationController, inventoryLine, markStale, readKernelInventory, type ModelEndpoint, type RunKind } from '../controller/index.ts';
+import type { NotebookCell } from '../protocol/index.ts';
 import { displayUrl } from '../llm/index.ts';
 import { startDemoServer } from '../demo/index.ts';
 import type { ScriptedModelServer } from '../models/index.ts';
@@ -51,8 +52,20 @@ export async function runCommand(args: RunArgs, config: DuetConfig, io: Io): Pro
   if (args.kind !== 'new' && !earlier?.meta.runs.some((r) => r.kind === 'new')) {
     throw new ConfigError(`${args.notebook} has no run to go on with: send a request with --prompt first.`);
   }
-  // Continue and Retry keep the notebook's models unless told otherwise.
-  const modelConfig = args.kind !== 'new' && lastRun ? { ...config, modelA: config.modelA ?? lastRun.models.A.id, modelB: config.modelB ?? lastRun.models.B.id } : config;
+  // A notebook's own settings come before the command line's defaults; Continue and
+  // Retry keep the latest run's models, mode and required count unless told otherwise.
+  const settings = earlier?.meta.settings ?? {};
+  const resumed = args.kind !== 'new' && lastRun !== undefined ? lastRun : undefined;
+  const modelConfig = {
+    ...config,
+    modelA: config.modelA ?? resumed?.models.A.id ?? settings.modelA,
+    modelB: config.modelB ?? resumed?.models.B.id ?? settings.modelB,
+  };
+  const required = resumed?.required ?? settings.passes ?? config.passes;
+  const mode = resumed?.mode ?? settings.mode ?? config.mode;
+  const maxTurns = args.kind === 'retry' ? 1 : (settings.maxTurns ?? config.maxTurns);
+  const instructionsA = config.instructionsA ?? settings.instructionsA;
+  const instructionsB = config.instructionsB ?? settings.instructionsB;
   const workdir = resolve(config.workdir ?? join(dirname(out), `${name}.files`));
 
   const usesDemo = [config.baseUrl, config.baseUrlA, config.baseUrlB].includes(DEMO_KEYWORD);
@@ -91,20 +104,20 @@ export async function runCommand(args: RunArgs, config: DuetConfig, io: Io): Pro
     saver = new Autosaver(doc, out, 500, (err) => rt.log.error({ err: String(err) }, 'autosave failed'));
     const stopProgress = reportProgress(doc, (l) => io.err(l));
     const runner = new CellRunner({ doc, kernel, cellTimeoutMs: config.cellTimeout * 1000, log: rt.log });
-    if (earlier !== null && !args.fresh) await replayCode(doc, runner, (m) => io.err(m));
+    if (earlier !== null && !args.fresh) await setup(replayCode(doc, runner, (m) => io.err(m)));
     const session = kernel;
     controller = new GenerationController({ doc, runner, log: rt.log, inventory: async () => inventoryLine(await readKernelInventory(session, rt.log)) });
     const summary = await controller.start({
       prompt,
       models,
-      required: config.passes,
-      maxTurns: config.maxTurns,
+      required,
+      maxTurns,
       idleTimeoutMs: config.idleTimeout * 1000,
       firstTokenTimeoutMs: config.firstTokenTimeout * 1000,
-      instructions: { ...(config.instructionsA !== undefined ? { A: config.instructionsA } : {}), ...(config.instructionsB !== undefined ? { B: config.instructionsB } : {}) },
+      instructions: { ...(instructionsA !== undefined ? { A: instructionsA } : {}), ...(instructionsB !== undefined ? { B: instructionsB } : {}) },
       kind: args.kind,
-      mode: config.mode,
-      ...(args.kind === 'retry' ? {} : { first: config.first }),
+      mode,
+      ...(config.first !== undefined ? { first: config.first } : args.kind === 'new' && settings.first !== undefined ? { first: settings.first } : {}),
       ...(args.fresh ? { fresh: true } : {}),
     });
     stopProgress();
@@ -177,6 +190,7 @@ function checkRunArgs(args: RunArgs): void {
   if (args.kind !== 'new' && args.notebook === undefined) throw new ConfigError(`--${args.kind} goes on with a notebook: name it with --notebook FILE.ipynb.`);
   if (args.kind !== 'new' && (args.prompt !== undefined || args.promptFile !== undefined)) throw new ConfigError(`--${args.kind} carries on the notebook's latest request: leave out --prompt, or send a new request without --${args.kind}.`);
   if (args.fresh && args.notebook === undefined) throw new ConfigError('--fresh starts a new conversation in a notebook: name it with --notebook FILE.ipynb.');
+  if (args.fresh && args.kind !== 'new') throw new ConfigError(`--fresh starts a new conversation with a new request; --${args.kind} goes on with the current one. Give one of them.`);
   if (args.out === undefined && args.notebook === undefined) throw new ConfigError('Say where to write the notebook: --out FILE.ipynb (or continue one with --notebook FILE.ipynb).');
 }
 
@@ -204,5 +218,7 @@ async function replayCode(doc: NotebookDocument, runner: CellRunner, say: (m: st
   const code = doc.cells.slice(start).filter((c) => c.cellType === 'code' && c.duet.role === 'code' && !c.duet.unrunnable && !c.duet.discarded);
   if (code.length === 0) return;
   say(`running the notebook's ${code.length} code cell${code.length === 1 ? '' : 's'} again to restore the kernel's state…`);
+  // The tests below were judged against the old kernel: stale until they run again.
+  markStale(doc, doc.indexOf((code[0] as NotebookCell).id) + 1);
   for (const c of code) await runner.run(c.id);
 }

@@ -41,7 +41,8 @@ export const configSchema = z.object({
   instructionsA: z.string().optional(),
   instructionsB: z.string().optional(),
   mode: z.enum(['relay', 'coder-tester'], { error: '--mode must be relay or coder-tester' }).default('relay'),
-  first: z.enum(['A', 'B'], { error: '--first must be A or B' }).default('A'),
+  // No default here: Continue goes on with the model after the last turn's unless this is given.
+  first: z.enum(['A', 'B'], { error: '--first must be A or B' }).optional(),
   concurrency: positiveInt('--concurrency').max(64, '--concurrency must be at most 64').default(1),
   serverConcurrency: positiveInt('--server-concurrency').max(256, '--server-concurrency must be at most 256').default(1),
   evals: z.string().min(1).optional(),

@@ -58,7 +58,11 @@ export async function* requestAnswer(req: AnswerRequest): AsyncGenerator<ChatDel
       if (err.kind === 'context-overflow' && !overflowRetried) {
         overflowRetried = true;
         if (err.promptTokens !== undefined) req.traits.estimator.learnOverflow(plan.messages, err.promptTokens);
-        if (err.contextWindow !== undefined && err.contextWindow < (req.model.context?.window ?? Infinity)) window = err.contextWindow;
+        if (err.contextWindow !== undefined && err.contextWindow < (req.traits.window ?? req.model.context?.window ?? Infinity)) {
+          window = err.contextWindow;
+          // Kept for the model's later requests, so each one does not overflow and retry again.
+          req.traits.window = err.contextWindow;
+        }
         tightness = OVERFLOW_TIGHTNESS;
         req.onRetry(`The server said the request to ${req.model.id} did not fit its context window; Duet sent it again with older turns folded.`);
         continue;

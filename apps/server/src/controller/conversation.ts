@@ -42,13 +42,16 @@ function sameAuthorTurn(a: NotebookCell, b: NotebookCell): boolean {
 
 function requestRecord(source: string): TurnRecord {
   const line = oneLine(source);
-  return { slot: 'A', byUser: true, text: `The user's earlier request: ${source}`, feedback: '', summary: `The user asked: ${line}` };
+  return { slot: 'A', byUser: true, request: true, text: `The user's earlier request: ${source}`, feedback: '', summary: `The user asked: ${line}` };
 }
 
 function recordOf(cells: readonly NotebookCell[]): TurnRecord {
   const first = cells[0] as NotebookCell;
   const model = first.duet.model;
-  const relayed: RelayedCell[] = cells.map((c) => ({ kind: c.duet.role === 'prompt' ? 'prose' : (c.duet.role as RelayedCell['kind']), lang: null, source: c.source }));
+  // A block that could never run is relayed as shown text, not as a marked block.
+  const relayed: RelayedCell[] = cells.map((c) =>
+    c.duet.unrunnable ? { kind: 'prose', lang: null, source: `\`\`\`\n${c.source}\n\`\`\`` } : { kind: c.duet.role === 'prompt' ? 'prose' : (c.duet.role as RelayedCell['kind']), lang: null, source: c.source },
+  );
   const edited = cells.some((c) => c.duet.edited === true);
   const body = relayedAnswer(relayed);
   const results = resultsText(cells);

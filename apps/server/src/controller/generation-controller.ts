@@ -9,14 +9,14 @@ import { assertNever } from '@duet/kernel';
 import { ModelError, displayUrl, streamChat, type ChatDelta, type StreamChatOptions } from '../llm/index.ts';
 import { idleRun, type NotebookDocument } from '../notebook/document.ts';
 import type { ContextMeter, HaltReason, ModelSlot, RunRecord } from '../protocol/notebook.ts';
-import { MAX_RUN_RECORDS } from '../notebook/duet-meta.ts';
 import { runStart, type RunStart } from './run-start.ts';
 import { testerReport, type TestRun } from './tester-report.ts';
 import { CellSplitter, type SplitEvent } from '../splitter/index.ts';
 import { requestAnswer } from './answer-request.ts';
 import type { CellRunner } from './cell-runner.ts';
 import { DEFAULT_CONTEXT_WINDOW, planRequest, type RequestPlan } from './context-budget.ts';
-import { feedbackText } from './feedback.ts';
+import { cutToBudget, feedbackText } from './feedback.ts';
+import { INITIAL_CHARS_PER_TOKEN } from './token-estimator.ts';
 import { processModelMemory, type ModelMemory } from './model-memory.ts';
 import { correctionText, systemPrompt, type SlipKind, type TurnRecord } from './prompts.ts';
 import { relayedAnswer, type RelayedCell } from './relay.ts';
@@ -91,7 +91,12 @@ interface TurnSpec {
   feedback?: (outcomes: readonly CellOutcome[], deferred: readonly string[]) => Promise<string> | string;
   /** Who receives the feedback cell (default: the other model in relay). */
   to?: ModelSlot;
+  /** The last user message of the request, when not the usual nudge. */
+  closing?: string;
 }
+
+/** The share of a model's window its user's instructions may take. */
+const INSTRUCTIONS_SHARE = 0.2;
 
 /** How often the run state's tokens-per-second figure is refreshed. */
 const RATE_INTERVAL_MS = 250;
@@ -165,7 +170,7 @@ export class GenerationController {
       startedAt: new Date(this.#startedAt).toISOString(),
       turns: [],
     };
-    doc.setMeta({ models: record.models, required, passes: begin.greens, halted: null, runs: [...doc.meta.runs, record].slice(-MAX_RUN_RECORDS) });
+    doc.setMeta({ models: record.models, required, passes: begin.greens, halted: null, runs: [...doc.meta.runs, record] });
     doc.setRun({ ...idleRun(required, begin.lastTurn + opts.maxTurns), active: true, passes: begin.greens, turn: begin.lastTurn });
     if (kind === 'new') {
       const prompt = doc.addCell({ cellType: 'markdown', source: begin.request, duet: { role: 'prompt', model: null, turn: 0, run: runIndex } });
@@ -178,8 +183,9 @@ export class GenerationController {
     try {
       this.#sayOnce(opts);
       const inventory = await this.#o.inventory?.().catch(() => undefined);
+      const instructions = { A: this.#fitInstructions(opts, 'A'), B: this.#fitInstructions(opts, 'B') };
       loop.system = (slot, part) =>
-        systemPrompt({ slot, required, ...(part ? { part } : {}), ...(inventory ? { inventory } : {}), ...(opts.instructions?.[slot] ? { instructions: opts.instructions[slot] } : {}) });
+        systemPrompt({ slot, required, ...(part ? { part } : {}), ...(inventory ? { inventory } : {}), ...(instructions[slot] ? { instructions: instructions[slot] } : {}) });
       if (this.#countGreens) await this.#relay(loop);
       else await this.#coderTester(loop);
       if (this.#halted === null) this.#halt('max-turns');
@@ -250,10 +256,12 @@ export class GenerationController {
     // Going on with a run: the tester's tests are already in the notebook.
     const tests = this.#testerTests(tester);
     const coderTurns: TurnRecord[] = begin.turns.filter((t) => t.slot === coder && !t.byUser);
+    // The tester writes from the requests alone: no code from the notebook's history either.
+    const testerTalk = { request: talk.request, history: talk.history.filter((t) => t.request === true) };
     if (tests.length === 0 && loop.turn < lastTurn) {
       const turn = ++loop.turn;
       const testerTurn = (mayCorrect: boolean, seen: readonly TurnRecord[]) =>
-        this.#turn({ slot: tester, turn, opts, talk, turns: seen, system: loop.system(tester, 'tester'), mayCorrect, deferTests: true, feedback: () => '', to: tester });
+        this.#turn({ slot: tester, turn, opts, talk: testerTalk, turns: seen, system: loop.system(tester, 'tester'), mayCorrect, deferTests: true, feedback: () => '', to: tester });
       let result = await testerTurn(true, []);
       if (this.#halted !== null) return;
       tests.push(...result.deferred);
@@ -269,23 +277,29 @@ export class GenerationController {
       }
     }
     const target = Math.min(opts.required, tests.length);
+    const runTests = async (): Promise<string> => {
+      const runs: TestRun[] = [];
+      for (const id of tests) {
+        if (this.#halted !== null) break;
+        const outcome = await runner.run(id);
+        runs.push({ source: doc.cell(id)?.source ?? '', outcome });
+      }
+      const greens = runs.filter((r) => r.outcome.testStatus === 'passed').length;
+      this.#setGreens(greens);
+      if (greens >= target) this.#halt('tests-passed');
+      return testerReport(coder, tester, runs);
+    };
+    const lastCoderTurn = coderTurns.at(-1);
+    if (lastCoderTurn !== undefined && this.#halted === null) {
+      // Going on with a run: the coder hears how the tests stand against its code now.
+      lastCoderTurn.feedback = await runTests();
+      if (this.#halted !== null) return;
+    }
     let emptyTurns = 0;
     while (this.#halted === null && loop.turn < lastTurn) {
       const turn = ++loop.turn;
-      const runTests = async (): Promise<string> => {
-        const runs: TestRun[] = [];
-        for (const id of tests) {
-          if (this.#halted !== null) break;
-          const outcome = await runner.run(id);
-          runs.push({ source: doc.cell(id)?.source ?? '', outcome });
-        }
-        const greens = runs.filter((r) => r.outcome.testStatus === 'passed').length;
-        this.#setGreens(greens);
-        if (greens >= target) this.#halt('tests-passed');
-        return testerReport(coder, tester, runs);
-      };
       const coderTurn = (mayCorrect: boolean) =>
-        this.#turn({ slot: coder, turn, opts, talk, turns: coderTurns, system: loop.system(coder, 'coder'), mayCorrect, feedback: runTests, to: coder });
+        this.#turn({ slot: coder, turn, opts, talk, turns: coderTurns, system: loop.system(coder, 'coder'), mayCorrect, feedback: runTests, to: coder, closing: `Your turn, model ${coder}: write or fix the code in RUN-CODE blocks.` });
       let result = await coderTurn(true);
       if (this.#halted !== null) break;
       coderTurns.push(result.record);
@@ -444,7 +458,7 @@ export class GenerationController {
     };
 
     const chat = this.#o.chat ?? streamChat;
-    const window = model.context?.window ?? DEFAULT_CONTEXT_WINDOW;
+    const window = traits.window ?? model.context?.window ?? DEFAULT_CONTEXT_WINDOW;
     try {
       const stream = requestAnswer({
         chat,
@@ -452,7 +466,19 @@ export class GenerationController {
         traits,
         signal,
         plan: ({ tightness, window: smaller }) =>
-          planRequest({ slot, system, request: talk.request, history: talk.history, turns, window: smaller ?? window, estimator: traits.estimator, tightness, foldSystem: traits.foldSystem }),
+          planRequest({
+            slot,
+            system,
+            request: talk.request,
+            history: talk.history,
+            turns,
+            window: smaller ?? window,
+            estimator: traits.estimator,
+            tightness,
+            foldSystem: traits.foldSystem,
+            reasoning: traits.reasons,
+            ...(spec.closing !== undefined ? { closing: spec.closing } : {}),
+          }),
         onSend: (plan) => {
           const meter: ContextMeter = {
             sent: plan.estimatedTokens,
@@ -465,6 +491,10 @@ export class GenerationController {
           };
           sent = { plan, meter };
           setMeter(meter);
+          if (plan.overBudget && !traits.said.has('over-budget')) {
+            traits.said.add('over-budget');
+            doc.notice('warning', `Model ${slot}'s context window (${window} tokens) is too small for Duet's rules, the request and an answer, even with everything else left out; the answer gets only ${plan.maxTokens} tokens. Give the model a larger context, or shorten your instructions.`);
+          }
           doc.setRun({ waiting: { slot, since: Date.now(), loading: false, detail: null } });
           this.#o.log.info({ notebook: doc.name, slot, model: model.id, turn, messages: plan.messages.length, estimatedTokens: plan.estimatedTokens, window, folded: plan.folded }, 'model request');
         },
@@ -494,6 +524,7 @@ export class GenerationController {
             break;
           case 'reasoning':
             answerChars += delta.text.length;
+            traits.reasons = true;
             answered();
             apply(splitter.pushReasoning(delta.text));
             produce('reasoning');
@@ -563,6 +594,20 @@ export class GenerationController {
     }
     const summary = summarizeTurn({ slot, turn, outcomes, ...(slipKind === 'unmarked' ? { slip: 'Python without RUN-CODE/TEST-ASSERT markers, nothing ran' } : slipKind === 'tool-calls' ? { slip: 'a tool call instead of marked code, nothing ran' } : {}) });
     return { record: { slot, text, feedback, summary }, runnable: pending.length + deferred.length, slip, deferred };
+  }
+
+  /**
+   * The user's instructions for a model, within a fifth of its window: they travel
+   * in every request, and a small window must keep room for the request and the code.
+   */
+  #fitInstructions(opts: RunOptions, slot: ModelSlot): string | undefined {
+    const text = opts.instructions?.[slot]?.trim();
+    if (!text) return undefined;
+    const window = opts.models[slot].context?.window ?? DEFAULT_CONTEXT_WINDOW;
+    const chars = Math.floor(window * INSTRUCTIONS_SHARE * INITIAL_CHARS_PER_TOKEN);
+    if (text.length <= chars) return text;
+    this.#o.doc.notice('warning', `Your instructions for model ${slot} are longer than a fifth of its ${window}-token context window; only their beginning and end are sent. Shorten them, or give the model a larger context.`);
+    return cutToBudget(text, chars);
   }
 
   /** Things a user should hear once about the models of a run: how their server will behave. */

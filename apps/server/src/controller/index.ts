@@ -20,6 +20,6 @@ export type { RelayedCell } from './relay.ts';
 export { ModelMemory, processModelMemory } from './model-memory.ts';
 export type { ModelTraits } from './model-memory.ts';
 export { requestAnswer, OVERFLOW_TIGHTNESS } from './answer-request.ts';
-export { runStart, currentGreens, RunStartError } from './run-start.ts';
+export { runStart, currentGreens, markStale, RunStartError } from './run-start.ts';
 export type { RunKind, RunStart, RunStartInput } from './run-start.ts';
 export { notebookRecords } from './conversation.ts';

@@ -14,6 +14,10 @@ export interface ModelTraits {
   foldSystem: boolean;
   /** A bare `</think>` arrived: the template opens reasoning in the prompt. */
   startsInReasoning: boolean;
+  /** A smaller window the server reported in an overflow than the one Duet was told. */
+  window?: number;
+  /** Reasoning arrived from this model: it gets more room for its answers. */
+  reasons: boolean;
   /** Notices already given about this model (by key), so each is said once. */
   readonly said: Set<string>;
 }
@@ -26,7 +30,7 @@ export class ModelMemory {
     const key = `${model.baseUrl}\u0000${model.id}`;
     let traits = this.#traits.get(key);
     if (!traits) {
-      traits = { estimator: new TokenEstimator(), foldSystem: false, startsInReasoning: model.startsInReasoning === true, said: new Set() };
+      traits = { estimator: new TokenEstimator(), foldSystem: false, startsInReasoning: model.startsInReasoning === true, reasons: model.startsInReasoning === true, said: new Set() };
       this.#traits.set(key, traits);
     }
     return traits;

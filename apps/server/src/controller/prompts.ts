@@ -15,6 +15,8 @@ export interface TurnRecord {
   summary?: string;
   /** The user's own words or cells (an earlier request, cells the user wrote), not a model's turn. */
   byUser?: boolean;
+  /** An earlier request of the user's. */
+  request?: boolean;
 }
 
 /** What the system prompt says beyond the fixed rules. */

@@ -4,6 +4,7 @@
  * replaces the latest turn. Each is decided from the notebook as it is now, so a
  * run after a server restart, an import or a hand edit starts from the truth.
  */
+import type { NotebookDocument } from '../notebook/document.ts';
 import type { DuetNotebookMeta, ModelSlot, NotebookCell } from '../protocol/notebook.ts';
 import { notebookRecords } from './conversation.ts';
 import type { TurnRecord } from './prompts.ts';
@@ -62,7 +63,7 @@ export function runStart(cells: readonly NotebookCell[], meta: DuetNotebookMeta,
     };
   }
   const task = lastTask(meta);
-  const promptIndex = task === null ? -1 : cells.findIndex((c) => c.duet.role === 'prompt' && c.duet.run === task);
+  const promptIndex = task === null ? -1 : cells.findLastIndex((c) => c.duet.role === 'prompt' && c.duet.run === task);
   if (task === null || promptIndex < 0) {
     throw new RunStartError(input.kind === 'continue' ? 'There is no run to continue in this notebook: send a request first.' : 'There is no turn to retry in this notebook: send a request first.');
   }
@@ -113,7 +114,20 @@ function lastTask(meta: DuetNotebookMeta): number | null {
 export function currentGreens(cells: readonly NotebookCell[], meta: DuetNotebookMeta): number {
   const task = lastTask(meta);
   if (task === null) return 0;
-  const promptIndex = cells.findIndex((c) => c.duet.role === 'prompt' && c.duet.run === task);
+  const promptIndex = cells.findLastIndex((c) => c.duet.role === 'prompt' && c.duet.run === task);
   if (promptIndex < 0) return 0;
   return cells.slice(promptIndex + 1).filter((c) => !c.duet.discarded && c.duet.role === 'test' && c.duet.test?.status === 'passed').length;
+}
+
+/** Marks the settled tests from cell `from` on as stale: code above them changed since they ran. */
+export function markStale(doc: NotebookDocument, from: number): number {
+  let marked = 0;
+  for (const cell of doc.cells.slice(from)) {
+    const status = cell.duet.test?.status;
+    if (cell.duet.role === 'test' && (status === 'passed' || status === 'failed' || status === 'error')) {
+      doc.setCellMeta(cell.id, { ...cell.duet, test: { status: 'stale' } });
+      marked += 1;
+    }
+  }
+  return marked;
 }

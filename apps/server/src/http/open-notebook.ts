@@ -5,11 +5,11 @@
  * the methods here, so they refuse and allow the same things.
  */
 import type { KernelSession } from '@duet/kernel';
-import { currentGreens, type CellRunner, type GenerationController, type ModelEndpoint, type RunKind, type RunOptions, type RunSummary } from '../controller/index.ts';
+import { currentGreens, markStale, runStart, RunStartError, type CellRunner, type GenerationController, type ModelEndpoint, type RunKind, type RunOptions, type RunSummary } from '../controller/index.ts';
 import { formatLimit } from '../controller/disk-watch.ts';
 import type { Logger } from '../log.ts';
 import type { Autosaver, NotebookDocument } from '../notebook/index.ts';
-import type { CellRole, DuetCellMeta, ModelSlot, NotebookCell, NotebookSettings, ResumeRequest, RunMode, RunRecord, RunRequest } from '../protocol/index.ts';
+import type { CellRole, DuetCellMeta, ModelSlot, NotebookCell, NotebookSettings, ResumeRequest, RunMode, RunRecord, RunRequest, TestStatus } from '../protocol/index.ts';
 import type { ClientChannel } from './client-channel.ts';
 import { HttpError } from './errors.ts';
 
@@ -142,6 +142,13 @@ export class OpenNotebook {
   async #launch(kind: RunKind, req: RunRequest): Promise<void> {
     this.lastActivity = Date.now();
     if (this.controller.active || this.#run) throw new HttpError(409, 'A run is already going on in this notebook; stop it first.');
+    try {
+      // Asked before anything starts, so a run that cannot start is refused, not accepted and then failed.
+      runStart(this.doc.cells, this.doc.meta, { kind, prompt: req.prompt });
+    } catch (err) {
+      if (err instanceof RunStartError) throw new HttpError(409, err.message);
+      throw err;
+    }
     const pending = this.#o.resolveModels(req);
     // Claimed before the first await, so two requests cannot both start.
     this.#run = pending.then(
@@ -194,10 +201,20 @@ export class OpenNotebook {
     this.#track(this.runner.runAll().then(() => this.#refreshGreens()));
   }
 
-  /** Interrupts the kernel; when it is busy outside any cell, also says that only a restart stops that work. */
+  /**
+   * Interrupts the running cell until it has ended: the interrupt is sent again
+   * while the cell goes on, and the kernel is restarted if it will not stop (one
+   * interrupt can land before the cell's code begins and be lost). With no cell
+   * running, interrupts the kernel once; when it is busy outside any cell, also says
+   * that only a restart stops that work.
+   */
   async interrupt(): Promise<void> {
     this.lastActivity = Date.now();
-    const background = this.runner.current === null && this.runner.busyOutsideCells;
+    if (this.runner.current !== null) {
+      this.runner.interruptCurrent();
+      return;
+    }
+    const background = this.runner.busyOutsideCells;
     await this.kernel.interrupt();
     if (background) this.doc.notice('warning', BACKGROUND_INTERRUPT_NOTE);
   }
@@ -216,8 +233,12 @@ export class OpenNotebook {
     const cell = this.doc.cell(id) as NotebookCell;
     if (cell.source === source) return;
     this.doc.setSource(id, source);
-    if (cell.duet.model !== null && !cell.duet.edited) this.doc.setCellMeta(id, { ...cell.duet, edited: true });
+    const edited = cell.duet.model !== null ? { edited: true } : {};
+    // An edited test no longer says what it said: it is stale until it runs again.
+    const stale = cell.duet.role === 'test' && isSettled(cell.duet.test?.status) ? { test: { status: 'stale' as const } } : {};
+    if ((cell.duet.model !== null && !cell.duet.edited) || 'test' in stale) this.doc.setCellMeta(id, { ...cell.duet, ...edited, ...stale });
     if (cell.duet.role === 'code') this.#staleBelow(id);
+    else if ('test' in stale) this.#refreshGreens();
   }
 
   /** Turns a cell into markdown, code or a test (M, Y and the code/test command). */
@@ -230,6 +251,8 @@ export class OpenNotebook {
     const { test: _test, note: _note, unrunnable: _unrunnable, ...rest } = cell.duet;
     const duet: DuetCellMeta = { ...rest, role, ...(role === 'test' ? { test: { status: 'not-run' as const } } : {}), ...(cell.duet.model !== null ? { edited: true } : {}) };
     this.doc.replaceCell(id, { cellType, source: cell.source, duet, ...(cellType === 'code' && cell.cellType === 'code' ? { outputs: cell.outputs, executionCount: cell.executionCount } : {}) });
+    if (cell.duet.role === 'code' || role === 'code') this.#staleBelow(id);
+    else this.#refreshGreens();
   }
 
   /** Puts a deleted cell back (Z), as the browser kept it. */
@@ -241,15 +264,14 @@ export class OpenNotebook {
     return added.id;
   }
 
-  /** Tests below a changed or re-run code cell no longer say anything about it until they run again. */
-  #staleBelow(id: string): void {
-    const from = this.doc.indexOf(id);
-    for (const cell of this.doc.cells.slice(from + 1)) {
-      const status = cell.duet.test?.status;
-      if (cell.duet.role === 'test' && (status === 'passed' || status === 'failed' || status === 'error')) {
-        this.doc.setCellMeta(cell.id, { ...cell.duet, test: { status: 'stale' } });
-      }
-    }
+  /**
+   * Tests below a changed, re-run, moved or deleted code cell no longer say anything
+   * about it until they run again. During a run the controller's count stands: the
+   * models' own cells are not the user's changes.
+   */
+  #staleBelow(id: string, from = this.doc.indexOf(id) + 1): void {
+    if (this.controller.active) return;
+    markStale(this.doc, from);
     this.#refreshGreens();
   }
 
@@ -274,13 +296,21 @@ export class OpenNotebook {
     this.#editable(id, 'deleted');
     const phase = this.doc.runtime(id).phase;
     if (phase === 'running' || phase === 'queued') throw new HttpError(409, 'This cell is queued or running; interrupt it before deleting it.');
+    const at = this.doc.indexOf(id);
+    const wasCode = this.doc.cell(id)?.duet.role === 'code';
     this.doc.removeCell(id);
+    // The conversation that began at this cell now begins at the next one.
+    if (this.doc.meta.contextFrom === id) this.doc.setMeta({ contextFrom: this.doc.cells[at]?.id ?? '' });
+    if (wasCode) this.#staleBelow(id, at);
   }
 
   moveCell(id: string, index: number): void {
     this.lastActivity = Date.now();
-    if (!this.doc.cell(id)) throw new HttpError(404, `There is no cell "${id}" in this notebook.`);
+    const cell = this.doc.cell(id);
+    if (!cell) throw new HttpError(404, `There is no cell "${id}" in this notebook.`);
+    const before = this.doc.indexOf(id);
     this.doc.moveCell(id, index);
+    if (cell.duet.role === 'code') this.#staleBelow(id, Math.min(before, this.doc.indexOf(id)));
   }
 
   /**
@@ -364,4 +394,9 @@ function settingsRequest(s: NotebookSettings): Partial<RunRequest> {
 /** The fields of a request that were given, so they can override settings without erasing them. */
 function definedFields(req: RunRequest): RunRequest {
   return Object.fromEntries(Object.entries(req).filter(([, v]) => v !== undefined)) as RunRequest;
+}
+
+/** A test status that says something about the code above it. */
+function isSettled(status: TestStatus | undefined): boolean {
+  return status === 'passed' || status === 'failed' || status === 'error';
 }

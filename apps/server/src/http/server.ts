@@ -130,7 +130,7 @@ export async function startServer(config: DuetConfig, deps: ServerDeps = {}): Pr
       firstTokenTimeoutMs: config.firstTokenTimeout * 1000,
       instructions: { ...(config.instructionsA !== undefined ? { A: config.instructionsA } : {}), ...(config.instructionsB !== undefined ? { B: config.instructionsB } : {}) },
       mode: config.mode,
-      first: config.first,
+      first: config.first ?? 'A',
     },
     resolveModels: (req) => resolveRunModels(models, req),
   });

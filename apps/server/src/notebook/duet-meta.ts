@@ -10,8 +10,6 @@ type Json = Record<string, unknown>;
 
 const HALTS: readonly HaltReason[] = ['tests-passed', 'stopped', 'max-turns', 'no-progress', 'error'];
 const MODES: readonly RunMode[] = ['relay', 'coder-tester'];
-/** A notebook remembers at most this many runs; the oldest go first. */
-export const MAX_RUN_RECORDS = 200;
 const TEXT_MAX = 20_000;
 
 /** The metadata of a notebook no run has touched. */
@@ -27,7 +25,8 @@ export function readNotebookMeta(v: unknown): DuetNotebookMeta {
   if (isCount(v.passes, 0)) meta.passes = v.passes;
   if (HALTS.includes(v.halted as HaltReason)) meta.halted = v.halted as HaltReason;
   if (isObj(v.models) && isModel(v.models.A) && isModel(v.models.B)) meta.models = { A: modelRef(v.models.A), B: modelRef(v.models.B) };
-  if (Array.isArray(v.runs)) meta.runs = v.runs.flatMap((r) => runRecord(r)).slice(-MAX_RUN_RECORDS);
+  // Cells name their run by its place in this list, so a record that cannot be read keeps its place.
+  if (Array.isArray(v.runs)) meta.runs = v.runs.map((r) => runRecord(r) ?? UNREADABLE_RUN);
   if (typeof v.contextFrom === 'string' && v.contextFrom.length <= 64) meta.contextFrom = v.contextFrom;
   if (isObj(v.settings)) meta.settings = readSettings(v.settings);
   return meta;
@@ -47,11 +46,24 @@ export function readSettings(v: Json): NotebookSettings {
   return s;
 }
 
-function runRecord(v: unknown): RunRecord[] {
-  if (!isObj(v) || !isObj(v.models) || !isModel(v.models.A) || !isModel(v.models.B)) return [];
+/** What stands in for a run record that cannot be read. */
+const UNREADABLE_RUN: RunRecord = {
+  request: '',
+  kind: 'new',
+  models: { A: { id: 'unknown', baseUrl: '' }, B: { id: 'unknown', baseUrl: '' } },
+  required: 2,
+  passes: 0,
+  halted: null,
+  mode: 'relay',
+  first: 'A',
+  startedAt: '',
+  turns: [],
+};
+
+function runRecord(v: unknown): RunRecord | undefined {
+  if (!isObj(v) || !isObj(v.models) || !isModel(v.models.A) || !isModel(v.models.B)) return undefined;
   const kind = v.kind === 'continue' || v.kind === 'retry' ? v.kind : 'new';
-  return [
-    {
+  return {
       request: typeof v.request === 'string' ? v.request.slice(0, 100_000) : '',
       kind,
       models: { A: modelRef(v.models.A), B: modelRef(v.models.B) },
@@ -62,8 +74,7 @@ function runRecord(v: unknown): RunRecord[] {
       first: isSlot(v.first) ? v.first : 'A',
       startedAt: typeof v.startedAt === 'string' ? v.startedAt.slice(0, 40) : '',
       turns: Array.isArray(v.turns) ? v.turns.flatMap((t) => turnStats(t)).slice(0, 1000) : [],
-    },
-  ];
+  };
 }
 
 function turnStats(v: unknown): TurnStats[] {

@@ -171,7 +171,10 @@ export function fromIpynb(name: string, json: unknown): NotebookDocument {
     ];
   });
   const metadata = isObj(json.metadata) ? json.metadata : {};
-  return new NotebookDocument(name, cells, readNotebookMeta(metadata.duet));
+  const meta = readNotebookMeta(metadata.duet);
+  // A notebook whose list of runs was lost (an import, another tool) keeps its cells, but not references to runs it has no record of.
+  for (const c of cells) if (c.duet.run !== undefined && c.duet.run >= meta.runs.length) delete c.duet.run;
+  return new NotebookDocument(name, cells, meta);
 }
 
 function isObj(v: unknown): v is Json {
