@@ -217,6 +217,11 @@ export class CellRunner {
       if (status === 'ok') status = 'error';
       result = { status: 'error', executionCount: result.executionCount, ename: 'DiskLimit' };
       stoppedByRestart = false;
+    } else if (timer.stopped && !stoppedByRestart && !area.outputs.some((o) => o.output_type === 'error')) {
+      // Stopped before its code began: the kernel aborts the request and says nothing, so Duet says it.
+      this.#appendError(area, 'CellStopped', 'Duet stopped this cell before it finished (Stop or Interrupt); its code may not have run.');
+      if (status === 'ok') status = 'error';
+      result = { status: 'error', executionCount: result.executionCount, ename: 'CellStopped' };
     }
     if (stoppedByRestart) {
       this.#appendError(area, 'CellStopped', 'Duet stopped this cell; it did not respond to the interrupt, so the kernel was restarted: variables from earlier cells are gone.');
