@@ -537,10 +537,15 @@ def harden_shell(shell):
     """Removes what a shell offers to start programs or run outside code."""
     for method in _SHELL_METHODS:
         setattr(shell, method, _blocked_shell_method(method))
+    # An alias runs a program through the shell. Those calls are blocked above, but a guard
+    # that cannot do its part stops the kernel rather than start it half-armed.
     try:
         shell.alias_manager.clear_aliases()
-    except Exception:
-        pass
+    except Exception as err:
+        raise RuntimeError(
+            f"Duet's guard could not remove the shell's aliases ({type(err).__name__}: {err}), "
+            "so the kernel was not started. Check that the kernel's Python has a supported IPython (ipykernel>=6.17,<7)."
+        ) from err
     magics = shell.magics_manager.magics
     for kind, allowed in (("line", ALLOWED_LINE_MAGICS), ("cell", ALLOWED_CELL_MAGICS)):
         for name in list(magics.get(kind, {})):

@@ -4,7 +4,7 @@
 export class WireError extends Error {
   override readonly name = 'WireError';
   constructor(
-    readonly reason: 'malformed' | 'bad-signature' | 'replayed' | 'too-large',
+    readonly reason: 'malformed' | 'bad-signature' | 'replayed',
     message: string,
   ) {
     super(message);

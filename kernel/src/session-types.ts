@@ -25,6 +25,12 @@ export interface ExecuteOptions {
   onEvent?: (event: ExecuteEvent) => void;
   /** Count the cell in the kernel's execution count (on by default, as in Jupyter). */
   storeHistory?: boolean;
+  /**
+   * How to stop the cell when the session must (past its disk limit): the caller's
+   * own escalation, such as the cell runner's interrupt-then-restart. Without it
+   * the session interrupts again every second until the cell ends.
+   */
+  stopCell?: () => void;
 }
 
 /** `kernel_info_reply` content, the parts Duet reads. */

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import type { KernelSession } from '@duet/kernel';
 import type { NotebookSnapshot, ServerMessage } from '@duet/server/protocol';
-import { BackgroundWatch } from '../../apps/server/src/controller/background-watch.ts';
+import { BackgroundWatch } from '@duet/server';
 import { startTestServer } from '../support/duet-server.ts';
 
 const SPIN = [

@@ -251,7 +251,7 @@ describe('a KernelSession on one shared kernel', () => {
     const execution = session.execute("print('spinning', flush=True)\nwhile True: pass", { onEvent: started.onEvent });
     await started.seen;
 
-    await session.interrupt();
+    expect(await session.interrupt()).toBe('replied');
     const result = await within(execution.result, INTERRUPT_BOUND_MS, 'the interrupted cell ending');
 
     expect(result).toMatchObject({ status: 'error', ename: 'KeyboardInterrupt' });

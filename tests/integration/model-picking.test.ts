@@ -1,7 +1,6 @@
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { ConfigError, resolveModels } from '@duet/server';
+import { ConfigError, resolveModels, resolveRunModels, type ModelContext } from '@duet/server';
 import type { ModelList } from '@duet/server/protocol';
-import { resolveRunModels, type ModelContext } from '../../apps/server/src/http/run-models.ts';
 import { startTestServer } from '../support/duet-server.ts';
 import { lmStudioListing, lmStudioNotFound, type LmStudioModel } from '../support/real-servers/lm-studio-listing.ts';
 import { llamaCppListing, llamaCppNotFound } from '../support/real-servers/llama-cpp-listing.ts';

@@ -213,4 +213,65 @@ describe('duet serve against real model servers', () => {
     expect(testStatuses(client.nb)).toEqual(['failed', 'failed', 'passed', 'passed']);
     await expect.poll(() => savedHalted(t, 'gemma')).toBe('tests-passed');
   });
+
+  it('llama.cpp server with DeepSeek-R1-Distill-Qwen-7B (template opens <think>): the draft inside the reasoning never runs, the code after </think> does', async () => {
+    const model = {
+      path: '/models/DeepSeek-R1-Distill-Qwen-7B-Q4_K_M.gguf',
+      nCtx: 8192,
+      nCtxTrain: 131072,
+      chatTemplate: "{%- for message in messages %}{{'<｜User｜>' + message['content']}}{%- endfor -%}{% if add_generation_prompt %}{{'<｜Assistant｜><think>\\n'}}{% endif %}",
+    };
+    const text = [
+      "Let me think.\nRUN-CODE\n```python\ndraft_ran = True\n```\nNo, that draft is wrong.\n</think>\n",
+      'Here is the code.\n',
+      runCode('def add(a, b):\n    return a + b'),
+      testAssert('assert add(2, 3) == 5'),
+      testAssert("assert 'draft_ran' not in globals()"),
+    ].join('');
+    const server = await startLoopback({ routes: { ...llamaCppListing(model), ...llamaCppChat(() => said(text, 11)) }, notFound: llamaCppNotFound }, onTestFinished);
+    const { t, client } = await serveWith('r1', { baseUrl: `${server.origin}/v1` });
+
+    await startRun(t, 'r1');
+    await client.until(halted);
+
+    // The second test is judged by the kernel itself: the draft never ran there.
+    expect(client.nb.run.halted).toBe('tests-passed');
+    expect(testStatuses(client.nb)).toEqual(['passed', 'passed']);
+    const reasoning = client.nb.cells.filter((c) => c.duet.role === 'reasoning');
+    expect(reasoning.map((c) => c.source).join('')).toContain('draft_ran = True');
+    expect(client.nb.cells.filter((c) => c.duet.role === 'code').map((c) => c.source)).toEqual(['def add(a, b):\n    return a + b']);
+  });
+
+  it('LM Studio 0.4: an answer with Python blocks but no markers gets one correction turn to the same model, and the corrected answer passes', async () => {
+    const unmarked = 'Here is add:\n\n```python\ndef add(a, b):\n    return a + b\n```\n\nAnd a check:\n\n```python\nassert add(2, 3) == 5\n```\n';
+    const models: LmStudioModel[] = [
+      { id: 'qwen2.5-coder-7b-instruct', type: 'llm', maxContext: 32768, loaded: true },
+      { id: 'llama-3.2-3b-instruct', type: 'llm', maxContext: 131072, loaded: true },
+    ];
+    const script: ChatScript<LmStudioStep> = (_req, { requestIndex }) => said(requestIndex === 0 ? unmarked : addAnswer(2));
+    const server = await startLoopback({ routes: { ...lmStudioListing(models), ...lmStudioChat(script) }, notFound: lmStudioNotFound }, onTestFinished);
+    const { t, client } = await serveWith('slip', { baseUrl: `${server.origin}/v1` });
+
+    await startRun(t, 'slip');
+    await client.until(halted);
+
+    expect(client.nb.run.halted).toBe('tests-passed');
+    expect(server.chatRequests.map((r) => chatBody(r.body).model)).toEqual(['qwen2.5-coder-7b-instruct', 'qwen2.5-coder-7b-instruct']);
+    const correction = client.nb.cells.find((c) => c.duet.role === 'feedback' && /no RUN-CODE or TEST-ASSERT/i.test(c.source));
+    expect(correction?.duet).toMatchObject({ model: 'A', to: 'A', turn: 1 });
+  });
+
+  it('vLLM 0.9: a flat 400 body reaches the page in the server\'s words, with no hint that points at the wrong fix', async () => {
+    const server = await vllm(() => [{ type: 'error', error: { case: 'context-overflow', promptTokens: 5210, contextSize: 4096 } }], [{ id: 'Qwen/Qwen2.5-Coder-7B-Instruct', maxModelLen: 4096 }], { version: '0.9' });
+    const { t, client } = await serveWith('flat', { baseUrl: `${server.origin}/v1` });
+
+    await startRun(t, 'flat');
+    await client.until(halted);
+
+    expect(client.nb.run.halted).toBe('error');
+    const words = "This model's maximum context length is 4096 tokens. However, your request has 5210 input tokens.";
+    expect(client.nb.run.error).toContain(words);
+    expect(client.nb.run.error).not.toMatch(/check --base-url|not an OpenAI|\(no body\)/i);
+    expect(server.chatRequests).toHaveLength(2);
+  });
 });

@@ -12,11 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, onTestFinished } from 'vitest';
 import { probePython } from '@duet/kernel';
-import { ScriptedModelServer, type ScriptedExchange, type ScriptStep } from '@duet/server';
-import { configSchema } from '../../apps/server/src/config/index.ts';
-import { startServer, type RunningServer } from '../../apps/server/src/http/index.ts';
-import { chooseServerLauncher } from '../../apps/server/src/kernels/index.ts';
-import { createLogger } from '../../apps/server/src/log.ts';
+import { chooseServerLauncher, configSchema, createLogger, ScriptedModelServer, startServer, type RunningServer, type ScriptedExchange, type ScriptStep } from '@duet/server';
 
 /** Debian's Python, which has ipykernel. */
 const PYTHON = '/usr/bin/python3';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { WebSocket } from 'ws';
 import type { DocumentEvent, NbOutput, ServerMessage } from '@duet/server/protocol';
-import { ClientChannel } from '../../apps/server/src/http/client-channel.ts';
+import { ClientChannel } from '@duet/server';
 
 /** Just enough of a socket: open, never backed up, recording what is sent. */
 function fakeSocket(): { ws: WebSocket; sent: ServerMessage[] } {

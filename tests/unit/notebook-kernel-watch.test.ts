@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CellRuntime, DocumentEvent } from '../../apps/server/src/protocol/index.ts';
+import type { CellRuntime, DocumentEvent } from '@duet/server/protocol';
 import { CALM, watchKernel, type KernelWatch } from '../../apps/notebook/src/state/kernel-watch.ts';
 
 const runtime = (phase: CellRuntime['phase']): CellRuntime => ({ phase, startedAt: null, lastDurationMs: null });

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { ModelList } from '../../apps/server/src/protocol/index.ts';
+import type { ModelList } from '@duet/server/protocol';
 import {
   DEFAULT_SETTINGS,
   instructionsSummary,

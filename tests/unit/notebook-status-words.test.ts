@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { DuetNotebookMeta, NotebookCell, RunRecord, RunState } from '../../apps/server/src/protocol/index.ts';
+import type { DuetNotebookMeta, NotebookCell, RunRecord, RunState } from '@duet/server/protocol';
 import { discardedLabel, groupCells, visibleCellIds } from '../../apps/notebook/src/util/cell-groups.ts';
 import { greenTests } from '../../apps/notebook/src/util/green-count.ts';
 import { feedbackLabel, producingLabel, testStatusHint, testStatusLabel } from '../../apps/notebook/src/util/labels.ts';

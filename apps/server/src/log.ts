@@ -1,17 +1,24 @@
 /**
- * The server's log: JSON lines, one file per local day (`logs/duet-YYYY-MM-DD.jsonl`),
- * with secrets (API keys, authorization headers, access tokens) censored wherever
- * they appear as fields.
+ * The server's log: JSON lines, one file per local day (`logs/duet-YYYY-MM-DD.jsonl`
+ * in the project's folder), with secrets (API keys, authorization headers, access
+ * tokens) censored wherever they appear as fields.
  */
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
+
+/**
+ * The project's `logs/` folder, found from this file rather than from the working
+ * directory, so `npx duet` run from anywhere logs to the one place the README names.
+ */
+export const DEFAULT_LOG_DIR: string = fileURLToPath(new URL('../../../logs/', import.meta.url)).replace(/[\\/]$/, '');
 
 /** Duet's logger: pino's, so the kernel package can take it as its `KernelLogger`. */
 export type Logger = pino.Logger;
 
 export interface LoggerOptions {
-  /** Folder of the daily files; created if missing. Default `logs`. */
+  /** Folder of the daily files; created if missing. Default {@link DEFAULT_LOG_DIR}. */
   dir?: string;
   /** pino level name; default `info`. */
   level?: string;
@@ -30,7 +37,7 @@ export const REDACTED_PATHS: readonly string[] = ['apiKey', 'authorization', 'to
 
 /** Creates the server's logger. Lines are written synchronously, so a crash loses none. */
 export function createLogger(opts: LoggerOptions = {}): Logger {
-  const destination = opts.destination ?? new DailyFile(opts.dir ?? 'logs');
+  const destination = opts.destination ?? new DailyFile(opts.dir ?? DEFAULT_LOG_DIR);
   return pino(
     {
       level: opts.level ?? 'info',

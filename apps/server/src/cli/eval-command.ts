@@ -29,7 +29,7 @@ import {
 } from '../eval/index.ts';
 import type { ScriptedModelServer } from '../models/index.ts';
 import { describeModel, type Io } from './run-command.ts';
-import { prepareRuntime } from './setup.ts';
+import { prepareRuntime } from '../runtime/index.ts';
 
 export interface EvalArgs {
   /** A JSONL file, or `builtin`. */

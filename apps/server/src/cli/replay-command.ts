@@ -10,7 +10,7 @@ import { ConfigError, type DuetConfig } from '../config/index.ts';
 import { replayNotebook, type ReplayedTest } from '../eval/index.ts';
 import { fromIpynb, NotebookFormatError, type NotebookDocument } from '../notebook/index.ts';
 import type { Io } from './run-command.ts';
-import { prepareRuntime } from './setup.ts';
+import { prepareRuntime } from '../runtime/index.ts';
 
 export interface ReplayArgs {
   notebook: string;

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { KernelSession } from '@duet/kernel';
+import { KernelSession, type KernelConnection } from '@duet/kernel';
 import { ConfigError, resolveModels, type DuetConfig } from '../config/index.ts';
 import { DEMO_KEYWORD } from '../config/models.ts';
 import { CellRunner, DEFAULT_CONTEXT_WINDOW, GenerationController, inventoryLine, markStale, readKernelInventory, type ModelEndpoint, type RunKind } from '../controller/index.ts';
@@ -16,7 +16,7 @@ import { startDemoServer } from '../demo/index.ts';
 import type { ScriptedModelServer } from '../models/index.ts';
 import { Autosaver, NotebookDocument, fromIpynb } from '../notebook/index.ts';
 import { reportProgress } from './progress.ts';
-import { prepareRuntime } from './setup.ts';
+import { prepareRuntime } from '../runtime/index.ts';
 
 export interface RunArgs {
   prompt?: string;
@@ -70,7 +70,7 @@ export async function runCommand(args: RunArgs, config: DuetConfig, io: Io): Pro
 
   const usesDemo = [config.baseUrl, config.baseUrlA, config.baseUrlB].includes(DEMO_KEYWORD);
   let demo: ScriptedModelServer | null = null;
-  let kernel: KernelSession | null = null;
+  let kernel: KernelConnection | null = null;
   let saver: Autosaver | null = null;
   // Ctrl-C is handled from the start: before the run begins it abandons the set-up,
   // once the run is going it stops the run and keeps the notebook.

@@ -5,11 +5,11 @@
  * kernel says it is idle, the CPU time of its process tree is sampled; more than
  * half a core over a sample counts as busy.
  */
-import type { KernelSession } from '@duet/kernel';
+import type { KernelConnection } from '@duet/kernel';
 import { processTreeCpuMs } from './kernel-cpu.ts';
 
 export interface BackgroundWatchOptions {
-  kernel: KernelSession;
+  kernel: KernelConnection;
   /** True while no cell is queued or running. */
   quiet: () => boolean;
   /** Called when the verdict changes. */

@@ -6,7 +6,7 @@
  * It also mirrors the kernel's state into the document, as `busy` when the kernel
  * burns CPU with no cell running (a thread a cell left behind), if asked to watch.
  */
-import { KernelDiedError, type ErrorOutput, type KernelLogger, type KernelSession, type NbOutput, type OutputArea } from '@duet/kernel';
+import { KernelDiedError, type ErrorOutput, type ExecuteResult, type KernelConnection, type KernelLogger, type NbOutput, type OutputArea } from '@duet/kernel';
 import type { NotebookDocument } from '../notebook/document.ts';
 import { BackgroundWatch } from './background-watch.ts';
 import { DiskWatch, formatLimit } from './disk-watch.ts';
@@ -17,7 +17,7 @@ import type { CellOutcome } from './types.ts';
 
 export interface CellRunnerOptions {
   doc: NotebookDocument;
-  kernel: KernelSession;
+  kernel: KernelConnection;
   cellTimeoutMs: number;
   log: KernelLogger;
   /** How long an interrupted cell may take to stop before the kernel is restarted. */
@@ -40,6 +40,8 @@ export class CellRunner {
   readonly #queue: QueueItem[] = [];
   #current: string | null = null;
   #timer: CellTimer | null = null;
+  /** Stop was asked for the current cell before its timer existed: the timer starts stopped. */
+  #stopAsked = false;
   #pumping = false;
   readonly #idleWaiters: (() => void)[] = [];
   readonly #outcomeListeners = new Set<(o: CellOutcome) => void>();
@@ -78,7 +80,7 @@ export class CellRunner {
     this.#o.doc.setKernel(state === 'idle' && this.busyOutsideCells ? 'busy' : state);
   }
 
-  get kernel(): KernelSession {
+  get kernel(): KernelConnection {
     return this.#o.kernel;
   }
 
@@ -117,11 +119,15 @@ export class CellRunner {
   }
 
   /**
-   * Stops the running cell (a KeyboardInterrupt in it), restarting the kernel if it
-   * does not stop within the grace period. With no cell running, interrupts the kernel once.
+   * Stops the running cell (a KeyboardInterrupt in it): the interrupt is sent again
+   * every second until the cell ends, and the kernel is restarted if it does not end
+   * within the grace period. A cell taken from the queue but not yet sent is stopped
+   * as soon as it is. With no cell running, interrupts the kernel once: there is no
+   * cell to wait for.
    */
   interruptCurrent(): void {
     if (this.#timer) this.#timer.stop();
+    else if (this.#current !== null) this.#stopAsked = true;
     else void this.#o.kernel.interrupt().catch(() => undefined);
   }
 
@@ -148,12 +154,13 @@ export class CellRunner {
     try {
       for (let item = this.#queue.shift(); item; item = this.#queue.shift()) {
         this.#current = item.id;
+        this.#stopAsked = false;
         let outcome: CellOutcome;
         try {
           outcome = await this.#execute(item.id);
         } catch (err) {
           this.#o.log.error({ cell: item.id, err: String(err) }, 'cell run failed');
-          outcome = { id: item.id, kind: 'code', status: 'error', text: String(err) };
+          outcome = this.#failed(item.id, err);
         }
         this.#current = null;
         for (const fn of this.#outcomeListeners) fn(outcome);
@@ -163,6 +170,18 @@ export class CellRunner {
       this.#pumping = false;
       for (const w of this.#idleWaiters.splice(0)) w();
     }
+  }
+
+  /** The outcome of a cell whose run threw: an error of its own kind, its runtime settled. */
+  #failed(id: string, err: unknown): CellOutcome {
+    const { doc } = this.#o;
+    const cell = doc.cell(id);
+    const text = err instanceof Error ? err.message : String(err);
+    if (!cell) return { id, kind: 'code', status: 'error', text };
+    doc.setRuntime(id, { phase: 'idle' });
+    if (cell.duet.role !== 'test') return { id, kind: 'code', status: 'error', text };
+    doc.setCellMeta(id, { ...cell.duet, test: { status: 'error' } });
+    return { id, kind: 'test', status: 'error', testStatus: 'error', text };
   }
 
   async #execute(id: string): Promise<CellOutcome> {
@@ -178,7 +197,7 @@ export class CellRunner {
     doc.setRuntime(id, { phase: 'running', startedAt });
     const area = doc.outputArea((hit) => outputCutNote(hit, doc.limits));
     let status: CellOutcome['status'] = 'ok';
-    let result: Awaited<ReturnType<KernelSession['run']>>['result'] = { status: 'error', executionCount: null };
+    let result: ExecuteResult = { status: 'error', executionCount: null };
     const timer = new CellTimer(this.#o.cellTimeoutMs, this.#o.interruptGraceMs, kernel, log);
     this.#timer = timer;
     let stoppedByRestart = false;
@@ -187,10 +206,12 @@ export class CellRunner {
       timer.stop();
     });
     try {
-      const done = kernel.send(source, { onEvent: (ev) => doc.applyExecuteEvent(id, area, ev) });
+      // Past the kernel's own disk limit the session stops the cell through the timer, so that stop escalates too.
+      const done = kernel.send(source, { onEvent: (ev) => doc.applyExecuteEvent(id, area, ev), stopCell: () => timer.stop() });
       // Settled by the race below; a rejection after the kernel was given up on is not news.
       done.catch(() => undefined);
       timer.start();
+      if (this.#stopAsked) timer.stop();
       disk.start();
       result = await Promise.race([done, timer.gaveUp]);
     } catch (err) {
@@ -233,7 +254,8 @@ export class CellRunner {
     if (status === 'timeout') {
       // The KeyboardInterrupt was Duet's own doing; the timeout error says what happened.
       area.removeWhere(isInterrupt);
-      this.#appendError(area, 'CellTimeout', `Duet stopped this cell: it ran longer than the ${secs} s cell time limit (--cell-timeout).`);
+      // No flag name: the browser shows this too. The outcome's `timeout` status lets the CLI name its flag.
+      this.#appendError(area, 'CellTimeout', `Duet stopped this cell: it ran longer than the ${secs} s cell time limit.`);
       result = { status: 'error', executionCount: result.executionCount, ename: 'CellTimeout' };
     } else if (status === 'died') {
       this.#appendError(area, 'KernelDied', 'The kernel died while running this cell (memory or another limit, or the code ended the process). It was restarted: variables from earlier cells are gone; run them again.');
@@ -308,7 +330,7 @@ class CellTimer {
   constructor(
     readonly limitMs: number,
     readonly graceMs: number,
-    readonly kernel: KernelSession,
+    readonly kernel: KernelConnection,
     readonly log: KernelLogger,
   ) {
     this.gaveUp = new Promise<never>((_, reject) => (this.#reject = reject));

@@ -5,8 +5,8 @@
  * end the run with a reason, keeping everything streamed so far.
  */
 import type { KernelLogger } from '@duet/kernel';
-import { assertNever } from '@duet/kernel';
-import { ModelError, displayUrl, streamChat, type ChatDelta, type StreamChatOptions } from '../llm/index.ts';
+import { assertNever } from '../util/assert-never.ts';
+import { ModelError, displayUrl, streamChat, type Audience, type ChatDelta, type StreamChatOptions } from '../llm/index.ts';
 import { idleRun, type NotebookDocument } from '../notebook/document.ts';
 import type { ContextMeter, HaltReason, ModelSlot, RunRecord } from '../protocol/notebook.ts';
 import { runStart, type RunStart } from './run-start.ts';
@@ -37,6 +37,8 @@ export interface GenerationControllerOptions {
   inventory?: () => Promise<string | undefined>;
   /** Bounds on one answer; {@link ANSWER_LIMITS} unless given. */
   answerLimits?: AnswerLimits;
+  /** Who reads the run's errors: a terminal (`duet run`, the default) or the browser (`duet serve`). */
+  audience?: Audience;
 }
 
 /** The most one answer may be, whatever `max_tokens` said: a server that ignores it must not fill the server's memory. */
@@ -559,7 +561,7 @@ export class GenerationController {
       if (this.#halted === null) {
         apply(splitter.end());
         doc.setRun({ waiting: null });
-        const message = err instanceof ModelError ? err.message : `Model ${slot} failed: ${err instanceof Error ? err.message : String(err)}`;
+        const message = err instanceof ModelError ? err.phraseFor(this.#o.audience ?? 'cli') : `Model ${slot} failed: ${err instanceof Error ? err.message : String(err)}`;
         doc.addCell({
           cellType: 'markdown',
           source: `**Model ${slot} (${model.id}) stopped with an error:** ${message}\n\nWhat it wrote before that is kept above.`,

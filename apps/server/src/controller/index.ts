@@ -23,3 +23,5 @@ export { requestAnswer, OVERFLOW_TIGHTNESS } from './answer-request.ts';
 export { runStart, currentGreens, markStale, RunStartError } from './run-start.ts';
 export type { RunKind, RunStart, RunStartInput } from './run-start.ts';
 export { notebookRecords } from './conversation.ts';
+export { BackgroundWatch } from './background-watch.ts';
+export type { BackgroundWatchOptions } from './background-watch.ts';

@@ -2,7 +2,7 @@
  * What the kernel's Python has installed, asked of the kernel itself, so the models
  * are told which libraries they may import instead of guessing and failing.
  */
-import { silentLogger, type KernelLogger, type KernelSession } from '@duet/kernel';
+import { runCollecting, silentLogger, type KernelConnection, type KernelLogger } from '@duet/kernel';
 
 /** The kernel's Python version and which of the {@link INVENTORY_CANDIDATES} it can import. */
 export interface KernelInventory {
@@ -89,13 +89,13 @@ function inventoryCode(candidates: readonly string[]): string {
  * `candidates` it can import. Never throws: on any failure it logs and returns
  * `{ python: 'unknown', packages: [] }`.
  */
-export async function readKernelInventory(kernel: KernelSession, log: KernelLogger = silentLogger, candidates: readonly string[] = INVENTORY_CANDIDATES): Promise<KernelInventory> {
+export async function readKernelInventory(kernel: KernelConnection, log: KernelLogger = silentLogger, candidates: readonly string[] = INVENTORY_CANDIDATES): Promise<KernelInventory> {
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`no answer within ${INVENTORY_TIMEOUT_MS / 1000} s`)), INVENTORY_TIMEOUT_MS);
   });
   try {
-    const { result, outputs } = await Promise.race([kernel.run(inventoryCode(candidates), { storeHistory: false }), timedOut]);
+    const { result, outputs } = await Promise.race([runCollecting(kernel, inventoryCode(candidates), { storeHistory: false }), timedOut]);
     if (result.status !== 'ok') throw new Error(`the inventory code ended ${result.status}${result.ename ? ` with ${result.ename}: ${result.evalue ?? ''}` : ''}`);
     const stdout = outputs.map((o) => (o.output_type === 'stream' && o.name === 'stdout' ? o.text : '')).join('');
     return parseInventory(stdout, candidates);

@@ -3,7 +3,8 @@
  * was kept, and what to do about it. The output area says that it cut; this file
  * says it to the person reading the notebook (and to the next model).
  */
-import { OutputArea, assertNever, type ErrorOutput } from '@duet/kernel';
+import { OutputArea, type ErrorOutput } from '@duet/kernel';
+import { assertNever } from '../util/assert-never.ts';
 import type { NotebookLimits, OutputCut } from '../notebook/document.ts';
 import { formatLimit } from './disk-watch.ts';
 

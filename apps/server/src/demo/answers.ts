@@ -1,4 +1,4 @@
-import { assertNever } from '@duet/kernel';
+import { assertNever } from '../util/assert-never.ts';
 import type { DemoSituation } from './conversation.ts';
 import type { DemoTopic } from './topics.ts';
 

@@ -2,7 +2,7 @@
  * The judge: a run's code cells replayed in order in a fresh sandboxed kernel,
  * then the task's hidden tests. The task is solved when the tests run through.
  */
-import { assertNever } from '@duet/kernel';
+import { assertNever } from '../util/assert-never.ts';
 import type { CellOutcome } from '../controller/index.ts';
 import { NotebookDocument } from '../notebook/index.ts';
 import { replayInFreshKernel, type FreshKernelOptions } from './fresh-kernel.ts';

@@ -2,7 +2,7 @@
  * The progress line of a running eval: after each finished task, what it was and
  * how it went, the pass rate so far of every contestant, and the time left.
  */
-import { assertNever } from '@duet/kernel';
+import { assertNever } from '../util/assert-never.ts';
 import type { TaskOutcome } from '../protocol/evals.ts';
 import { duration } from './format.ts';
 import type { EvalEvent } from './runner.ts';

@@ -30,10 +30,6 @@ export class ClientChannel {
     readonly opts: ClientChannelOptions,
   ) {}
 
-  get dropped(): boolean {
-    return this.#dropped;
-  }
-
   snapshot(notebook: NotebookSnapshot): void {
     this.#send({ type: 'snapshot', seq: ++this.#seq, notebook });
   }

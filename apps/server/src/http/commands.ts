@@ -1,9 +1,10 @@
 /**
  * Client commands, checked at the door: anything that does not parse as one of
  * the {@link ClientCommand} shapes is refused with a message, never acted on.
+ * These schemas are the one source of the command types: the protocol's
+ * `ClientCommand`, `RunRequest` and `ResumeRequest` are inferred from them.
  */
 import { z } from 'zod';
-import type { ClientCommand } from '../protocol/index.ts';
 
 const id = z.string().min(1).max(64);
 const index = z.number().int().min(0);
@@ -15,17 +16,24 @@ export const runRequestShape = {
   prompt: z.string().trim().min(1, 'the prompt is empty').max(100_000),
   modelA: model.optional(),
   modelB: model.optional(),
+  /** How many green tests end the run (default: the notebook's setting, else the server's `--passes`). */
+  required: count.optional(),
+  /** @deprecated The old name of `required`, still accepted; a request that gives both must give the same number. */
   passes: count.optional(),
   maxTurns: count.optional(),
+  /** The user's own instructions for each model, added to Duet's rules. */
   instructionsA: z.string().max(20_000).optional(),
   instructionsB: z.string().max(20_000).optional(),
+  /** Which model speaks first (default A). */
   first: z.enum(['A', 'B']).optional(),
   mode: z.enum(['relay', 'coder-tester']).optional(),
+  /** Start a new conversation: the models do not see the notebook's earlier cells. */
   fresh: z.boolean().optional(),
 };
 
 /** Continue: how many more turns (default: the notebook's or server's max turns). */
 export const resumeRequestShape = { maxTurns: count.optional() };
+/** The body of `POST …/continue`, and the fields of `continue-run`. */
 export const resumeRequestSchema = z.strictObject(resumeRequestShape);
 
 const settingsSchema = z.strictObject({
@@ -39,8 +47,10 @@ const settingsSchema = z.strictObject({
   instructionsB: z.string().max(20_000).optional(),
 });
 
+/** The body of `POST …/runs`, and the fields of `start-run`. */
 export const runRequestSchema = z.strictObject(runRequestShape);
 
+/** Every command a browser may send over its notebook's WebSocket. */
 export const clientCommandSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('edit-source'), id, source: z.string().max(5_000_000) }),
   z.strictObject({
@@ -73,6 +83,9 @@ export const clientCommandSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('interrupt') }),
   z.strictObject({ type: z.literal('restart') }),
 ]);
+
+/** A command as the server receives it. */
+type ClientCommand = z.infer<typeof clientCommandSchema>;
 
 /** The parsed command, or why it was refused. */
 export function parseCommand(raw: string): { ok: true; command: ClientCommand } | { ok: false; error: string; type?: string } {

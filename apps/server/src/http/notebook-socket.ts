@@ -6,16 +6,14 @@
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { assertNever } from '@duet/kernel';
+import { assertNever } from '../util/assert-never.ts';
 import type { Logger } from '../log.ts';
 import type { ClientCommand } from '../protocol/index.ts';
 import { checkRequest, originAllowed, type AuthOptions } from './auth.ts';
 import { ClientChannel } from './client-channel.ts';
 import { parseCommand } from './commands.ts';
-import { HttpError } from './errors.ts';
-import { checkName } from './names.ts';
-import type { OpenNotebook } from './open-notebook.ts';
-import type { OpenNotebooks } from './open-notebooks.ts';
+import { checkName, type Detach, type OpenNotebook, type OpenNotebooks } from '../sessions/index.ts';
+import { clientRefusal, closeFrame, HttpError } from './errors.ts';
 
 export interface NotebookSocketOptions {
   auth: AuthOptions;
@@ -37,11 +35,6 @@ export class NotebookSockets {
   constructor(opts: NotebookSocketOptions) {
     this.#o = opts;
     this.#wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxMessageBytes, perMessageDeflate: false });
-  }
-
-  /** Number of connected browsers, over all notebooks. */
-  get size(): number {
-    return this.#wss.clients.size;
   }
 
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -77,7 +70,8 @@ export class NotebookSockets {
       }
       nb = await this.#o.notebooks.open(name);
     } catch (err) {
-      if (err instanceof HttpError) return refuse(socket, err.status, err.message);
+      const refusal = clientRefusal(err);
+      if (refusal) return refuse(socket, refusal.status, refusal.message);
       throw err;
     }
     if (socket.destroyed) return;
@@ -91,7 +85,12 @@ export class NotebookSockets {
       maxBufferedBytes: this.#o.maxBufferedBytes,
       onDropped: () => log.warn({ buffered: ws.bufferedAmount }, 'dropped a browser that fell behind; it reconnects for a fresh snapshot'),
     });
-    const client = { channel, close: (code: number, reason: string) => ws.close(code, reason) };
+    const client = {
+      detach: (why: Detach) => {
+        const { code, reason } = closeFrame(why);
+        ws.close(code, reason);
+      },
+    };
     // Snapshot and subscription in one turn of the event loop: nothing is lost or sent twice.
     channel.snapshot(nb.doc.snapshot());
     const unsubscribe = nb.doc.on((event) => channel.event(event));
@@ -118,7 +117,7 @@ export class NotebookSockets {
     }
     const cmd = parsed.command;
     const fail = (err: unknown): void => {
-      if (!(err instanceof HttpError)) log.error({ err: String(err), command: cmd.type }, 'command failed');
+      if (clientRefusal(err) === null) log.error({ err: String(err), command: cmd.type }, 'command failed');
       channel.error(err instanceof Error ? err.message : String(err), cmd.type);
     };
     try {
@@ -131,7 +130,8 @@ export class NotebookSockets {
 
   /** Closes every socket (the server is stopping). */
   close(): void {
-    for (const ws of this.#wss.clients) ws.close(1001, 'server shutting down');
+    const { code, reason } = closeFrame({ kind: 'shutdown' });
+    for (const ws of this.#wss.clients) ws.close(code, reason);
     this.#wss.close();
   }
 }

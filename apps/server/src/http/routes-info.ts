@@ -1,7 +1,7 @@
 /** `/api/health` and `/api/models`: what the server runs on and which models it can reach. Never an API key. */
 import { Router } from 'express';
 import { demoEndpointInfo, discoverEndpoint, usableModels, type EndpointInfo } from '../endpoints/index.ts';
-import { displayUrl, listModels } from '../llm/index.ts';
+import { ModelError, displayUrl, listModels } from '../llm/index.ts';
 import type { Health, KernelCounts, ModelList, ModelSlot, SandboxReport } from '../protocol/index.ts';
 import { slotBaseUrl, type ModelContext } from './run-models.ts';
 
@@ -28,7 +28,7 @@ export function infoRoutes(ctx: InfoContext): Router {
     try {
       return { models: await listModels(url, models.config.apiKey, AbortSignal.timeout(ctx.probeTimeoutMs)) };
     } catch (err) {
-      return { models: [], error: err instanceof Error ? err.message : String(err) };
+      return { models: [], error: err instanceof ModelError ? err.phraseFor('browser') : err instanceof Error ? err.message : String(err) };
     }
   };
 
@@ -54,7 +54,7 @@ export function infoRoutes(ctx: InfoContext): Router {
     try {
       return { info: await discoverEndpoint(url, models.config.apiKey, { signal: AbortSignal.timeout(ctx.probeTimeoutMs), timeoutMs: ctx.probeTimeoutMs }) };
     } catch (err) {
-      return { error: err instanceof Error ? err.message : String(err) };
+      return { error: err instanceof ModelError ? err.phraseFor('browser') : err instanceof Error ? err.message : String(err) };
     }
   };
 

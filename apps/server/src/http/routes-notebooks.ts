@@ -3,9 +3,7 @@ import { Router, type Request } from 'express';
 import { NotebookDocument, NotebookFormatError, fromIpynb, serializeNotebook } from '../notebook/index.ts';
 import { HttpError } from './errors.ts';
 import type { NotebookListEntry } from '../protocol/index.ts';
-import { checkName } from './names.ts';
-import type { NotebookStore } from './notebook-store.ts';
-import { CLOSE_CODES, type OpenNotebooks } from './open-notebooks.ts';
+import { checkName, type NotebookStore, type OpenNotebooks } from '../sessions/index.ts';
 
 
 /** The notebook file routes under `/api/notebooks`. */
@@ -53,7 +51,7 @@ export function notebookRoutes(store: NotebookStore, notebooks: OpenNotebooks): 
     const open = notebooks.get(name);
     if (open?.busy) throw new HttpError(409, `"${name}" is running; stop it before replacing it.`);
     const existed = await store.exists(name);
-    if (open) await notebooks.close(name, CLOSE_CODES.replaced, 'replaced');
+    if (open) await notebooks.close(name, { kind: 'replaced' });
     await store.replace(doc);
     res.status(existed ? 200 : 201).json({ name });
   });
@@ -61,7 +59,7 @@ export function notebookRoutes(store: NotebookStore, notebooks: OpenNotebooks): 
   r.delete('/api/notebooks/:name', async (req, res) => {
     const name = nameParam(req);
     if (!(await store.exists(name))) throw new HttpError(404, `There is no notebook "${name}".`);
-    await notebooks.close(name, CLOSE_CODES.deleted, 'deleted');
+    await notebooks.close(name, { kind: 'deleted' });
     await store.remove(name);
     res.status(204).end();
   });

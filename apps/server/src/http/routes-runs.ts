@@ -2,8 +2,7 @@
 import { Router } from 'express';
 import { HttpError } from './errors.ts';
 import { resumeRequestSchema, runRequestSchema } from './commands.ts';
-import type { NotebookStore } from './notebook-store.ts';
-import type { OpenNotebooks } from './open-notebooks.ts';
+import type { NotebookStore, OpenNotebooks } from '../sessions/index.ts';
 import { nameParam, objectBody } from './routes-notebooks.ts';
 
 /** Runs, stop, cell runs and kernel control under `/api/notebooks/NAME/`. */

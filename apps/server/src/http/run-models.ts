@@ -49,7 +49,7 @@ export async function resolveRunModels(ctx: ModelContext, wanted: { modelA?: str
     choice = await pickModels({ A: slot('A'), B: slot('B') }, signal === undefined ? {} : { signal });
   } catch (err) {
     const urls = [...new Set([slotBaseUrl(ctx, 'A'), slotBaseUrl(ctx, 'B')])].map(displayUrl).join(' and ');
-    const message = err instanceof ModelError ? err.message : `Could not list the models at ${urls}.`;
+    const message = err instanceof ModelError ? err.phraseFor('browser') : `Could not list the models at ${urls}.`;
     throw new HttpError(502, `${message} To try Duet without a model server, pick the demo models (${demoList}).`);
   }
   if (!choice.ok) throw refusal(choice.problem, ctx.demoBaseUrl, demoList);

@@ -7,18 +7,17 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import express from 'express';
-import { prepareRuntime, type Runtime } from '../cli/setup.ts';
+import { prepareRuntime, type Runtime } from '../runtime/index.ts';
 import { ConfigError, type DuetConfig } from '../config/index.ts';
 import { DEMO_MODELS, demoScript, type DemoPacing } from '../demo/index.ts';
 import { KernelPool, type SandboxReport } from '../kernels/index.ts';
 import type { Logger } from '../log.ts';
 import { createModelHandler } from '../models/index.ts';
 import { DEFAULT_NOTEBOOK_LIMITS, type NotebookLimits } from '../notebook/index.ts';
+import { NotebookStore, OpenNotebooks } from '../sessions/index.ts';
 import { authMiddleware, newToken, type AuthOptions } from './auth.ts';
 import { errorHandler, HttpError } from './errors.ts';
 import { NotebookSockets } from './notebook-socket.ts';
-import { NotebookStore } from './notebook-store.ts';
-import { OpenNotebooks } from './open-notebooks.ts';
 import { infoRoutes } from './routes-info.ts';
 import { notebookRoutes } from './routes-notebooks.ts';
 import { runRoutes } from './routes-runs.ts';
@@ -124,7 +123,7 @@ export async function startServer(config: DuetConfig, deps: ServerDeps = {}): Pr
     autosaveMs: deps.autosaveMs ?? 500,
     idleMs: deps.idleKernelMs ?? 30 * 60_000,
     defaults: {
-      passes: config.passes,
+      required: config.passes,
       maxTurns: config.maxTurns,
       idleTimeoutMs: config.idleTimeout * 1000,
       firstTokenTimeoutMs: config.firstTokenTimeout * 1000,

@@ -22,8 +22,9 @@
 import { randomBytes } from 'node:crypto';
 import { lstat, mkdir, readdir, rename, rm, rmdir, symlink, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { KernelSession, type KernelLauncher, type KernelLogger, type SandboxLimits } from '@duet/kernel';
+import type { KernelConnection, KernelLauncher, KernelLogger, SandboxLimits } from '@duet/kernel';
 import { survivesWorkdirRename } from './launcher.ts';
+import { localKernels, type KernelFactory } from './local-kernel.ts';
 
 export interface KernelPoolOptions {
   python: string;
@@ -37,10 +38,12 @@ export interface KernelPoolOptions {
   log: KernelLogger;
   limits?: SandboxLimits;
   startTimeoutMs?: number;
+  /** Makes the pool's kernels; local kernel sessions with the options above unless given. */
+  newKernel?: KernelFactory;
 }
 
 interface Spare {
-  kernel: KernelSession;
+  kernel: KernelConnection;
   /** The directory the spare works in. */
   dir: string;
   /** Settles true once started, false if the start failed. */
@@ -51,27 +54,25 @@ interface Spare {
 /** Hands out started kernels and shuts every one of them down on {@link close}. */
 export class KernelPool {
   readonly #o: KernelPoolOptions;
+  readonly #newKernel: KernelFactory;
   readonly #spares: Spare[] = [];
   /** Every kernel this pool started and has not shut down, spare or handed out. */
-  readonly #live = new Set<KernelSession>();
+  readonly #live = new Set<KernelConnection>();
   /** The symlink left at a handed-out spare's path (see the file comment). */
-  readonly #links = new Map<KernelSession, string>();
+  readonly #links = new Map<KernelConnection, string>();
   #closed = false;
   /** After a spare fails to start, stop warming until a kernel starts again, rather than retry in a loop. */
   #warmingBroken = false;
 
   constructor(opts: KernelPoolOptions) {
     this.#o = opts;
+    const { python, launcher, log, limits, startTimeoutMs } = opts;
+    this.#newKernel = opts.newKernel ?? localKernels({ python, launcher, log, ...(limits ? { limits } : {}), ...(startTimeoutMs ? { startTimeoutMs } : {}) });
   }
 
   /** Kernels started and not yet shut down. */
   get liveCount(): number {
     return this.#live.size;
-  }
-
-  /** Spares ready or starting. */
-  get spareCount(): number {
-    return this.#spares.length;
   }
 
   /** Spares started and waiting for a notebook. */
@@ -91,7 +92,7 @@ export class KernelPool {
   }
 
   /** A started kernel working in `workdir`; a spare when one fits, else a fresh one. */
-  async acquire(workdir: string): Promise<KernelSession> {
+  async acquire(workdir: string): Promise<KernelConnection> {
     if (this.#closed) throw new Error('the kernel pool is closed');
     const shared = this.#o.sharedWorkdir;
     const target = shared ?? workdir;
@@ -120,12 +121,12 @@ export class KernelPool {
    * A kernel for `workdir` that is not started: for a notebook whose kernel
    * could not start, so it still opens and the cell runner can try again later.
    */
-  unstarted(workdir: string): KernelSession {
+  unstarted(workdir: string): KernelConnection {
     return this.#newSession(workdir);
   }
 
   /** Shuts a kernel down and forgets it. */
-  async release(kernel: KernelSession): Promise<void> {
+  async release(kernel: KernelConnection): Promise<void> {
     this.#live.delete(kernel);
     await kernel.shutdown().catch((err: unknown) => this.#o.log.warn({ err }, 'kernel shutdown failed'));
     const link = this.#links.get(kernel);
@@ -195,7 +196,7 @@ export class KernelPool {
     return true;
   }
 
-  async #startKernel(workdir: string): Promise<KernelSession> {
+  async #startKernel(workdir: string): Promise<KernelConnection> {
     const kernel = this.#newSession(workdir);
     try {
       await kernel.start();
@@ -208,16 +209,8 @@ export class KernelPool {
     return kernel;
   }
 
-  #newSession(workdir: string): KernelSession {
-    const { python, launcher, log, limits, startTimeoutMs } = this.#o;
-    const kernel = new KernelSession({
-      python,
-      workdir,
-      launcher,
-      log,
-      ...(limits ? { limits } : {}),
-      ...(startTimeoutMs ? { startTimeoutMs } : {}),
-    });
+  #newSession(workdir: string): KernelConnection {
+    const kernel = this.#newKernel(workdir);
     this.#live.add(kernel);
     return kernel;
   }

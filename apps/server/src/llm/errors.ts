@@ -1,3 +1,5 @@
+import { phrase, setting, type Audience } from './settings-words.ts';
+
 /** What went wrong talking to a model server. */
 export type ModelErrorKind =
   /** No connection could be made (refused, unknown host, TLS failure). */
@@ -63,8 +65,13 @@ export class ModelError extends Error {
    */
   readonly retryable: boolean;
 
+  /** The message with the settings to change left as markers, for {@link phraseFor}. */
+  readonly #template: string;
+
   constructor(kind: ModelErrorKind, message: string, details: ModelErrorDetails) {
-    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    // `message` is the terminal's wording; the browser asks phraseFor('browser').
+    super(phrase(message, 'cli'), details.cause === undefined ? undefined : { cause: details.cause });
+    this.#template = message;
     this.kind = kind;
     this.url = details.url;
     if (details.status !== undefined) this.status = details.status;
@@ -72,6 +79,11 @@ export class ModelError extends Error {
     if (details.promptTokens !== undefined) this.promptTokens = details.promptTokens;
     if (details.contextWindow !== undefined) this.contextWindow = details.contextWindow;
     this.retryable = details.retryable ?? false;
+  }
+
+  /** The message in the words of its reader: flags in a terminal, setting names in the browser. */
+  phraseFor(audience: Audience): string {
+    return phrase(this.#template, audience);
   }
 }
 
@@ -121,13 +133,13 @@ export function connectionReason(error: unknown): string {
 /** Advice for a base URL that answered 404 on an OpenAI endpoint. */
 export function missingV1Hint(url: string): string {
   return /\/v1$/.test(url)
-    ? 'Check --base-url: it should be the OpenAI-compatible API root of the server.'
-    : `OpenAI-compatible servers usually serve under /v1: try --base-url ${url}/v1.`;
+    ? `Check ${setting('base-url')}: it should be the OpenAI-compatible API root of the server.`
+    : `OpenAI-compatible servers usually serve under /v1: try ${setting('base-url')} ${url}/v1.`;
 }
 
 /** The message of an unreachable server, shared by every request kind. */
 export function unreachableMessage(url: string, reason: string): string {
-  return `Could not reach the model server at ${url} (${reason}). Is LM Studio/Ollama running? Check --base-url; OpenAI-compatible servers usually end in /v1.`;
+  return `Could not reach the model server at ${url} (${reason}). Is LM Studio/Ollama running? Check ${setting('base-url')}; OpenAI-compatible servers usually end in /v1.`;
 }
 
 /** A duration for messages: whole seconds as `60 s`, others to a tenth, `0.4 s`. */

@@ -1,8 +1,9 @@
-import { assertNever } from '@duet/kernel';
+import { assertNever } from '../util/assert-never.ts';
 import { AnswerClock } from './answer-clock.ts';
 import { ModelError, displayUrl, formatSeconds } from './errors.ts';
 import { stillLoadingError } from './loading.ts';
 import { DEFAULT_FIRST_TOKEN_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, type StreamChatOptions } from './types.ts';
+import { setting } from './settings-words.ts';
 
 /** One call of `streamChat`: its options, its clock, its connection, and the errors that end it. */
 export class Exchange {
@@ -37,13 +38,13 @@ export class Exchange {
         if (this.loading !== undefined) return stillLoadingError(this.loading, this.firstTokenMs);
         return new ModelError(
           'stalled',
-          `The model server at ${url} sent no answer from "${opts.model}" within ${formatSeconds(this.firstTokenMs)} of the request, so Duet gave up on it. The model may still be loading or reading a long prompt, or the machine may be overloaded: raise --first-token-timeout to wait longer.`,
+          `The model server at ${url} sent no answer from "${opts.model}" within ${formatSeconds(this.firstTokenMs)} of the request, so Duet gave up on it. The model may still be loading or reading a long prompt, or the machine may be overloaded: raise ${setting('first-token-timeout')} to wait longer.`,
           { url },
         );
       case 'idle':
         return new ModelError(
           'stalled',
-          `The model server at ${url} sent nothing for ${formatSeconds(this.idleMs)} while "${opts.model}" was answering, so Duet gave up on it; the answer so far was kept. The machine may be overloaded: try again, or raise --idle-timeout to wait longer.`,
+          `The model server at ${url} sent nothing for ${formatSeconds(this.idleMs)} while "${opts.model}" was answering, so Duet gave up on it; the answer so far was kept. The machine may be overloaded: try again, or raise ${setting('idle-timeout')} to wait longer.`,
           { url },
         );
       case undefined:
@@ -70,7 +71,7 @@ export class Exchange {
   notOpenAi(): ModelError {
     return new ModelError(
       'bad-response',
-      `The server at ${this.url} answered the chat request without any OpenAI-style stream events. Check --base-url: it should be the OpenAI-compatible API root, usually ending in /v1.`,
+      `The server at ${this.url} answered the chat request without any OpenAI-style stream events. Check ${setting('base-url')}: it should be the OpenAI-compatible API root, usually ending in /v1.`,
       { url: this.url },
     );
   }

@@ -16,3 +16,5 @@ export { readErrorBody } from './server-error.ts';
 export type { ServerErrorFacts } from './server-error.ts';
 export { classifyRefusal } from './classify.ts';
 export type { Refusal } from './classify.ts';
+export { phrase, setting } from './settings-words.ts';
+export type { Audience, ModelSetting } from './settings-words.ts';

@@ -1,5 +1,6 @@
 import { createClient, translateRequestError } from './client.ts';
 import { ModelError, displayUrl } from './errors.ts';
+import { setting } from './settings-words.ts';
 
 const LIST_TIMEOUT_MS = 15_000;
 
@@ -41,7 +42,7 @@ export async function listModelEntries(baseUrl: string, apiKey?: string, signal?
   if (entries === undefined) {
     throw new ModelError(
       'bad-response',
-      `The server at ${url} answered GET /models with something other than an OpenAI model list. Check --base-url: it should be the OpenAI-compatible API root, usually ending in /v1.`,
+      `The server at ${url} answered GET /models with something other than an OpenAI model list. Check ${setting('base-url')}: it should be the OpenAI-compatible API root, usually ending in /v1.`,
       { url },
     );
   }

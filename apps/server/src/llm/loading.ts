@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ModelError, formatSeconds } from './errors.ts';
 import { DEFAULT_LOADING_BACKOFF, type LoadingBackoff } from './types.ts';
+import { setting } from './settings-words.ts';
 
 /** How {@link withLoadingRetry} waits for a server that is loading its model. */
 export interface LoadingRetryOptions {
@@ -52,7 +53,7 @@ export function nextLoadingDelay(delay: number, backoff: LoadingBackoff): number
 }
 
 /** The final error once Duet stopped waiting for a loading model; `last` is the server's last 503. */
-export function stillLoadingError(last: ModelError, waitedMs: number, timeoutFlag = '--first-token-timeout'): ModelError {
+export function stillLoadingError(last: ModelError, waitedMs: number, timeoutFlag = setting('first-token-timeout')): ModelError {
   const said = last.serverMessage === undefined ? '' : ` ("${last.serverMessage}")`;
   return new ModelError(
     'loading',

@@ -1,7 +1,8 @@
-import { assertNever } from '@duet/kernel';
+import { assertNever } from '../util/assert-never.ts';
 import { classifyRefusal } from './classify.ts';
 import { ModelError, missingV1Hint, redactKey } from './errors.ts';
 import type { ServerErrorFacts } from './server-error.ts';
+import { setting } from './settings-words.ts';
 
 /** Where a refusal came from and what it was about, for its message. */
 export interface RefusalContext {
@@ -109,7 +110,7 @@ function otherRefusal(
   }
   const advice =
     status === 401 || status === 403
-      ? ' Check --api-key (DUET_API_KEY).'
+      ? ` Check ${setting('api-key')}.`
       : status !== undefined && status >= 500
         ? ' The server failed; its own log says why.'
         : '';

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { assertNever } from '@duet/kernel';
+import { assertNever } from '../util/assert-never.ts';
 import type { OpenAI } from 'openai';
 import { readChunk, type ChunkParts } from './chunk.ts';
 import { createClient, translateRequestError } from './client.ts';
@@ -14,6 +14,7 @@ import { interpretEvent } from './stream-event.ts';
 import { ToolCallNames } from './tool-calls.ts';
 import { DEFAULT_LOADING_BACKOFF } from './types.ts';
 import type { ChatDelta, ChatUsage, FinishReason, StreamChatOptions } from './types.ts';
+import { setting } from './settings-words.ts';
 
 /** openai-node's own headers timeout is kept this far behind ours, so that ours always fires first. */
 const HEADERS_TIMEOUT_MARGIN_MS = 60_000;
@@ -225,7 +226,7 @@ async function explainRequestFailure(error: unknown, x: Exchange): Promise<Model
   const said = translated.serverMessage === undefined ? '' : ` ("${translated.serverMessage}")`;
   return new ModelError(
     'not-found',
-    `The model server at ${url} has no model "${opts.model}"${said}. ${listed} Choose one with --model-a / --model-b.`,
+    `The model server at ${url} has no model "${opts.model}"${said}. ${listed} Choose one with ${setting('models')}.`,
     { url, ...(translated.status === undefined ? {} : { status: translated.status }), ...(translated.serverMessage === undefined ? {} : { serverMessage: translated.serverMessage }) },
   );
 }

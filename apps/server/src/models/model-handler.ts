@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { assertNever } from '@duet/kernel';
+import { assertNever } from '../util/assert-never.ts';
 import { jsonWriter, sendJson, sseWriter } from './answer-writer.ts';
 import type { AnswerWriter } from './answer-writer.ts';
 import { ScriptedExchange } from './exchange.ts';

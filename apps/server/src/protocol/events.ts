@@ -4,11 +4,10 @@
  * `assertNever`.
  */
 import type { NbOutput } from '@duet/kernel';
+import type { z } from 'zod';
+import type { clientCommandSchema, resumeRequestSchema, runRequestSchema } from '../http/commands.ts';
 import type {
   CellRuntime,
-  ModelSlot,
-  NotebookSettings,
-  RunMode,
   DuetCellMeta,
   DuetNotebookMeta,
   KernelStatus,
@@ -40,44 +39,15 @@ export type ServerMessage =
   | { type: 'event'; seq: number; event: DocumentEvent }
   | { type: 'error'; seq: number; message: string; command?: string };
 
-export interface RunRequest {
-  prompt: string;
-  modelA?: string;
-  modelB?: string;
-  passes?: number;
-  maxTurns?: number;
-  /** The user's own instructions for each model, added to Duet's rules. */
-  instructionsA?: string;
-  instructionsB?: string;
-  /** Which model speaks first (default A). */
-  first?: ModelSlot;
-  mode?: RunMode;
-  /** Start a new conversation: the models do not see the notebook's earlier cells. */
-  fresh?: boolean;
-}
+/**
+ * A run request: the body of `POST /api/notebooks/NAME/runs` and the fields of
+ * `start-run`. `required` is how many green tests end the run; `passes` is its
+ * old name, still accepted.
+ */
+export type RunRequest = z.infer<typeof runRequestSchema>;
 
-/** `continue`: more turns with everything so far; `retry`: the last turn again, the old one kept and folded. */
-export interface ResumeRequest {
-  /** How many turns Continue adds (default: the run's max turns). */
-  maxTurns?: number;
-}
+/** `continue`: more turns with everything so far (`maxTurns`: how many, default the run's max turns). */
+export type ResumeRequest = z.infer<typeof resumeRequestSchema>;
 
-/** Browser → server. */
-export type ClientCommand =
-  | { type: 'edit-source'; id: string; source: string }
-  | { type: 'add-cell'; index: number; cellType: 'markdown' | 'code'; role?: 'code' | 'test' | 'prose' }
-  | { type: 'delete-cell'; id: string }
-  | { type: 'move-cell'; id: string; index: number }
-  | { type: 'run-cell'; id: string }
-  | { type: 'run-all' }
-  | ({ type: 'start-run' } & RunRequest)
-  | ({ type: 'continue-run' } & ResumeRequest)
-  | { type: 'retry-turn' }
-  | { type: 'new-conversation' }
-  | { type: 'set-cell-kind'; id: string; cellType: 'markdown' | 'code'; role: 'prose' | 'code' | 'test' }
-  | { type: 'restore-cell'; index: number; cell: { cellType: 'markdown' | 'code'; source: string; role: 'prose' | 'code' | 'test' | 'prompt' | 'reasoning' | 'feedback' } }
-  | { type: 'save' }
-  | { type: 'set-settings'; settings: NotebookSettings }
-  | { type: 'stop' }
-  | { type: 'interrupt' }
-  | { type: 'restart' };
+/** Browser → server: inferred from the schema that checks every command at the door. */
+export type ClientCommand = z.infer<typeof clientCommandSchema>;

@@ -4,7 +4,7 @@
  * unmarked Python block awaiting a marker after it) and each character is looked at
  * a bounded number of times, so an answer costs O(length) however finely it is chunked.
  */
-import { assertNever } from '@duet/kernel';
+import { assertNever } from '../util/assert-never.ts';
 import { CellWriter } from './cell-writer.ts';
 import {
   ClosingFenceMatcher,

@@ -1,5 +1,5 @@
 /** CommonMark fences: ``` or ~~~, three or more, up to three spaces of indent. */
-import { assertNever } from '@duet/kernel';
+import { assertNever } from '../util/assert-never.ts';
 import { parseInfoString, type FenceInfo } from './markers.ts';
 
 /** An open fence: what closes it and how much indent its lines lose. */

@@ -4,19 +4,19 @@
  * watching it. The HTTP routes and the WebSocket commands both act through
  * the methods here, so they refuse and allow the same things.
  */
-import type { KernelSession } from '@duet/kernel';
+import type { KernelConnection } from '@duet/kernel';
 import { currentGreens, markStale, runStart, RunStartError, type CellRunner, type GenerationController, type ModelEndpoint, type RunKind, type RunOptions, type RunSummary } from '../controller/index.ts';
 import { formatLimit } from '../controller/disk-watch.ts';
 import type { Logger } from '../log.ts';
 import type { Autosaver, NotebookDocument } from '../notebook/index.ts';
 import type { CellRole, DuetCellMeta, ModelSlot, NotebookCell, NotebookSettings, ResumeRequest, RunMode, RunRecord, RunRequest, TestStatus } from '../protocol/index.ts';
-import type { ClientChannel } from './client-channel.ts';
-import { HttpError } from './errors.ts';
+import type { Detach } from './detach.ts';
+import { SessionError } from './errors.ts';
 
 export interface OpenNotebookParts {
   doc: NotebookDocument;
   autosaver: Autosaver;
-  kernel: KernelSession;
+  kernel: KernelConnection;
   runner: CellRunner;
   controller: GenerationController;
   log: Logger;
@@ -27,7 +27,8 @@ export interface OpenNotebookParts {
 
 /** What a run takes from the server's configuration when its request does not say. */
 export interface RunDefaults {
-  passes: number;
+  /** Green tests that end a run. */
+  required: number;
   maxTurns: number;
   idleTimeoutMs: number;
   firstTokenTimeoutMs: number;
@@ -36,18 +37,17 @@ export interface RunDefaults {
   first: ModelSlot;
 }
 
-/** A browser attached to this notebook. */
+/** A browser attached to this notebook, as the session sees it: something to detach. */
 export interface AttachedClient {
-  channel: ClientChannel;
-  /** Closes the socket with an application close code and a reason. */
-  close(code: number, reason: string): void;
+  /** Ends the connection, saying why. */
+  detach(why: Detach): void;
 }
 
-/** One open notebook and what acts on it; methods throw {@link HttpError} for what a client must change. */
+/** One open notebook and what acts on it; methods throw {@link SessionError} for what a client must change. */
 export class OpenNotebook {
   readonly doc: NotebookDocument;
   readonly autosaver: Autosaver;
-  readonly kernel: KernelSession;
+  readonly kernel: KernelConnection;
   readonly runner: CellRunner;
   readonly controller: GenerationController;
   readonly clients = new Set<AttachedClient>();
@@ -89,7 +89,7 @@ export class OpenNotebook {
 
   /** Starts a generation run on a new request; resolves once it has started (the run goes on). */
   async startRun(req: RunRequest): Promise<void> {
-    await this.#launch('new', { ...settingsRequest(this.doc.meta.settings), ...definedFields(req) });
+    await this.#launch('new', { ...settingsRequest(this.doc.meta.settings), ...definedFields(withRequired(req)) });
   }
 
   /** More turns on the latest request, with everything so far. */
@@ -105,7 +105,7 @@ export class OpenNotebook {
   /** The next request starts a new conversation: the models will not see the cells above it. */
   newConversation(): void {
     this.lastActivity = Date.now();
-    if (this.controller.active) throw new HttpError(409, 'A run is going on; stop it before starting a new conversation.');
+    if (this.controller.active) throw new SessionError('conflict', 'A run is going on; stop it before starting a new conversation.');
     this.doc.setMeta({ contextFrom: '' });
   }
 
@@ -124,14 +124,14 @@ export class OpenNotebook {
   /** The settings of the notebook's latest run, for Continue and Retry. */
   #resumeRequest(): RunRequest {
     const runs = this.doc.meta.runs;
-    if (!runs.some((r) => r.kind === 'new')) throw new HttpError(409, 'There is no run to go on with in this notebook: send a request first.');
+    if (!runs.some((r) => r.kind === 'new')) throw new SessionError('conflict', 'There is no run to go on with in this notebook: send a request first.');
     const last = runs.at(-1) as RunRecord;
     const settings = this.doc.meta.settings;
     return {
       prompt: '',
       modelA: last.models.A.id,
       modelB: last.models.B.id,
-      passes: last.required,
+      required: last.required,
       ...(settings.maxTurns !== undefined ? { maxTurns: settings.maxTurns } : {}),
       mode: last.mode,
       ...(settings.instructionsA !== undefined ? { instructionsA: settings.instructionsA } : {}),
@@ -141,12 +141,12 @@ export class OpenNotebook {
 
   async #launch(kind: RunKind, req: RunRequest): Promise<void> {
     this.lastActivity = Date.now();
-    if (this.controller.active || this.#run) throw new HttpError(409, 'A run is already going on in this notebook; stop it first.');
+    if (this.controller.active || this.#run) throw new SessionError('conflict', 'A run is already going on in this notebook; stop it first.');
     try {
       // Asked before anything starts, so a run that cannot start is refused, not accepted and then failed.
       runStart(this.doc.cells, this.doc.meta, { kind, prompt: req.prompt });
     } catch (err) {
-      if (err instanceof RunStartError) throw new HttpError(409, err.message);
+      if (err instanceof RunStartError) throw new SessionError('conflict', err.message);
       throw err;
     }
     const pending = this.#o.resolveModels(req);
@@ -186,9 +186,9 @@ export class OpenNotebook {
   runCell(id: string): void {
     this.lastActivity = Date.now();
     const cell = this.doc.cell(id);
-    if (!cell) throw new HttpError(404, `There is no cell "${id}" in this notebook.`);
-    if (cell.cellType !== 'code') throw new HttpError(400, 'Only code and test cells run; this is a markdown cell.');
-    if (this.doc.runtime(id).phase === 'streaming') throw new HttpError(409, 'A model is still writing this cell; it runs by itself once its block is closed.');
+    if (!cell) throw new SessionError('not-found', `There is no cell "${id}" in this notebook.`);
+    if (cell.cellType !== 'code') throw new SessionError('invalid', 'Only code and test cells run; this is a markdown cell.');
+    if (this.doc.runtime(id).phase === 'streaming') throw new SessionError('conflict', 'A model is still writing this cell; it runs by itself once its block is closed.');
     if (cell.duet.role === 'code' && !this.controller.active) this.#staleBelow(id);
     this.#track(this.runner.run(id).then((outcome) => {
       if (outcome.kind === 'test') this.#refreshGreens();
@@ -229,7 +229,7 @@ export class OpenNotebook {
 
   editSource(id: string, source: string): void {
     this.#editable(id, 'edited');
-    if (!this.doc.sourceFits(id, source)) throw new HttpError(413, `That edit was not kept: ${this.#full()}`);
+    if (!this.doc.sourceFits(id, source)) throw new SessionError('too-large', `That edit was not kept: ${this.#full()}`);
     const cell = this.doc.cell(id) as NotebookCell;
     if (cell.source === source) return;
     this.doc.setSource(id, source);
@@ -244,9 +244,9 @@ export class OpenNotebook {
   /** Turns a cell into markdown, code or a test (M, Y and the code/test command). */
   setCellKind(id: string, cellType: 'markdown' | 'code', role: 'prose' | 'code' | 'test'): void {
     this.#editable(id, 'changed');
-    if ((cellType === 'markdown') !== (role === 'prose')) throw new HttpError(400, 'A markdown cell holds prose; a code cell holds code or a test.');
+    if ((cellType === 'markdown') !== (role === 'prose')) throw new SessionError('invalid', 'A markdown cell holds prose; a code cell holds code or a test.');
     const phase = this.doc.runtime(id).phase;
-    if (phase === 'running' || phase === 'queued') throw new HttpError(409, 'This cell is queued or running; interrupt it before changing its kind.');
+    if (phase === 'running' || phase === 'queued') throw new SessionError('conflict', 'This cell is queued or running; interrupt it before changing its kind.');
     const cell = this.doc.cell(id) as NotebookCell;
     const { test: _test, note: _note, unrunnable: _unrunnable, ...rest } = cell.duet;
     const duet: DuetCellMeta = { ...rest, role, ...(role === 'test' ? { test: { status: 'not-run' as const } } : {}), ...(cell.duet.model !== null ? { edited: true } : {}) };
@@ -258,7 +258,7 @@ export class OpenNotebook {
   /** Puts a deleted cell back (Z), as the browser kept it. */
   restoreCell(index: number, cell: { cellType: 'markdown' | 'code'; source: string; role: CellRole }): string {
     this.lastActivity = Date.now();
-    if (!this.doc.cellFits() || cell.source.length > this.doc.limits.notebookBytes) throw new HttpError(413, `The cell was not put back: ${this.#full()}`);
+    if (!this.doc.cellFits() || cell.source.length > this.doc.limits.notebookBytes) throw new SessionError('too-large', `The cell was not put back: ${this.#full()}`);
     const duet: DuetCellMeta = { role: cell.role, model: null, turn: 0, ...(cell.role === 'test' ? { test: { status: 'not-run' as const } } : {}) };
     const added = this.doc.addCell({ cellType: cell.cellType, source: cell.source, duet }, Math.min(index, this.doc.cells.length));
     return added.id;
@@ -285,9 +285,9 @@ export class OpenNotebook {
   addCell(index: number, cellType: 'markdown' | 'code', role?: 'code' | 'test' | 'prose'): string {
     this.lastActivity = Date.now();
     const r: CellRole = role ?? (cellType === 'markdown' ? 'prose' : 'code');
-    if (cellType === 'markdown' && r !== 'prose') throw new HttpError(400, 'A markdown cell can only hold prose.');
-    if (cellType === 'code' && r === 'prose') throw new HttpError(400, 'A code cell holds code or a test, not prose.');
-    if (!this.doc.cellFits()) throw new HttpError(413, `No cell was added: ${this.#full()}`);
+    if (cellType === 'markdown' && r !== 'prose') throw new SessionError('invalid', 'A markdown cell can only hold prose.');
+    if (cellType === 'code' && r === 'prose') throw new SessionError('invalid', 'A code cell holds code or a test, not prose.');
+    if (!this.doc.cellFits()) throw new SessionError('too-large', `No cell was added: ${this.#full()}`);
     const duet: DuetCellMeta = { role: r, model: null, turn: 0, ...(r === 'test' ? { test: { status: 'not-run' as const } } : {}) };
     return this.doc.addCell({ cellType, duet }, index).id;
   }
@@ -295,7 +295,7 @@ export class OpenNotebook {
   deleteCell(id: string): void {
     this.#editable(id, 'deleted');
     const phase = this.doc.runtime(id).phase;
-    if (phase === 'running' || phase === 'queued') throw new HttpError(409, 'This cell is queued or running; interrupt it before deleting it.');
+    if (phase === 'running' || phase === 'queued') throw new SessionError('conflict', 'This cell is queued or running; interrupt it before deleting it.');
     const at = this.doc.indexOf(id);
     const wasCode = this.doc.cell(id)?.duet.role === 'code';
     this.doc.removeCell(id);
@@ -307,20 +307,20 @@ export class OpenNotebook {
   moveCell(id: string, index: number): void {
     this.lastActivity = Date.now();
     const cell = this.doc.cell(id);
-    if (!cell) throw new HttpError(404, `There is no cell "${id}" in this notebook.`);
+    if (!cell) throw new SessionError('not-found', `There is no cell "${id}" in this notebook.`);
     const before = this.doc.indexOf(id);
     this.doc.moveCell(id, index);
     if (cell.duet.role === 'code') this.#staleBelow(id, Math.min(before, this.doc.indexOf(id)));
   }
 
   /**
-   * Stops what is going on, saves, and detaches every browser (with `code` and
-   * `reason`). The kernel is left to the caller, which owns the pool.
+   * Stops what is going on, saves, and detaches every browser, saying why. The
+   * kernel is left to the caller, which owns the pool.
    */
-  async close(code: number, reason: string): Promise<void> {
+  async close(why: Detach): Promise<void> {
     if (this.controller.active) this.controller.stop();
     this.runner.cancelQueued();
-    for (const c of [...this.clients]) c.close(code, reason);
+    for (const c of [...this.clients]) c.detach(why);
     this.clients.clear();
     const run = this.#run;
     if (run) await withTimeout(run, 5000);
@@ -338,8 +338,8 @@ export class OpenNotebook {
 
   #editable(id: string, what: string): void {
     this.lastActivity = Date.now();
-    if (!this.doc.cell(id)) throw new HttpError(404, `There is no cell "${id}" in this notebook.`);
-    if (this.doc.runtime(id).phase === 'streaming') throw new HttpError(409, `A model is writing this cell right now, so it cannot be ${what}; stop the run or wait for the block to close.`);
+    if (!this.doc.cell(id)) throw new SessionError('not-found', `There is no cell "${id}" in this notebook.`);
+    if (this.doc.runtime(id).phase === 'streaming') throw new SessionError('conflict', `A model is writing this cell right now, so it cannot be ${what}; stop the run or wait for the block to close.`);
   }
 
   #track(p: Promise<unknown>): void {
@@ -362,7 +362,7 @@ function runOptions(req: RunRequest, models: { A: ModelEndpoint; B: ModelEndpoin
   return {
     prompt: req.prompt,
     models,
-    required: req.passes ?? defaults.passes,
+    required: req.required ?? defaults.required,
     maxTurns: req.maxTurns ?? defaults.maxTurns,
     idleTimeoutMs: defaults.idleTimeoutMs,
     firstTokenTimeoutMs: defaults.firstTokenTimeoutMs,
@@ -382,13 +382,28 @@ function settingsRequest(s: NotebookSettings): Partial<RunRequest> {
   return {
     ...(s.modelA !== undefined ? { modelA: s.modelA } : {}),
     ...(s.modelB !== undefined ? { modelB: s.modelB } : {}),
-    ...(s.passes !== undefined ? { passes: s.passes } : {}),
+    // The settings keep the number under its saved name, `passes`; a request calls it `required`.
+    ...(s.passes !== undefined ? { required: s.passes } : {}),
     ...(s.maxTurns !== undefined ? { maxTurns: s.maxTurns } : {}),
     ...(s.mode !== undefined ? { mode: s.mode } : {}),
     ...(s.first !== undefined ? { first: s.first } : {}),
     ...(s.instructionsA !== undefined ? { instructionsA: s.instructionsA } : {}),
     ...(s.instructionsB !== undefined ? { instructionsB: s.instructionsB } : {}),
   };
+}
+
+/**
+ * The request with its green-test target under `required` alone: `passes`, the
+ * field's old name, is taken when `required` is not given. Two different numbers
+ * are refused rather than one of them picked.
+ */
+function withRequired(req: RunRequest): RunRequest {
+  const { passes, ...rest } = req;
+  if (passes === undefined) return rest;
+  if (rest.required !== undefined && rest.required !== passes) {
+    throw new SessionError('invalid', `The run request gives required ${rest.required} and passes ${passes}; passes is the old name of required, so give required only.`);
+  }
+  return { ...rest, required: passes };
 }
 
 /** The fields of a request that were given, so they can override settings without erasing them. */

@@ -4,7 +4,7 @@
  * refused before any path is built.
  */
 import { basename, join, resolve } from 'node:path';
-import { HttpError } from './errors.ts';
+import { SessionError } from './errors.ts';
 
 const MAX_LENGTH = 120;
 /** Path separators, characters Windows refuses, and control characters (NUL included). */
@@ -22,18 +22,18 @@ export function nameProblem(name: string): string | null {
   return null;
 }
 
-/** The name if it is a plain notebook name; a 400 otherwise. */
+/** The name if it is a plain notebook name; an `invalid` {@link SessionError} otherwise. */
 export function checkName(name: unknown): string {
-  if (typeof name !== 'string') throw new HttpError(400, 'A notebook name must be a string.');
+  if (typeof name !== 'string') throw new SessionError('invalid', 'A notebook name must be a string.');
   const problem = nameProblem(name);
-  if (problem) throw new HttpError(400, `"${printable(name)}" is not a notebook name: ${problem}. Use a plain file name without .ipynb.`);
+  if (problem) throw new SessionError('invalid', `"${printable(name)}" is not a notebook name: ${problem}. Use a plain file name without .ipynb.`);
   return name;
 }
 
 /** The file of a checked name, confirmed to lie directly inside `dir`. */
 export function notebookPath(dir: string, name: string): string {
   const path = resolve(join(dir, `${checkName(name)}.ipynb`));
-  if (resolve(path, '..') !== resolve(dir) || basename(path) !== `${name}.ipynb`) throw new HttpError(400, 'That name would leave the notebooks folder.');
+  if (resolve(path, '..') !== resolve(dir) || basename(path) !== `${name}.ipynb`) throw new SessionError('invalid', 'That name would leave the notebooks folder.');
   return path;
 }
 

@@ -8,6 +8,7 @@ import { ConfigError, type DuetConfig } from '../config/index.ts';
 import { chooseServerLauncher, type SandboxReport } from '../kernels/launcher.ts';
 import { createLogger, type Logger } from '../log.ts';
 
+/** What a command found it can run kernels with. */
 export interface Runtime {
   log: Logger;
   python: string;
@@ -16,6 +17,7 @@ export interface Runtime {
   sandbox: SandboxReport;
 }
 
+/** Finds Python and the sandbox launcher; a {@link ConfigError} that names the fix when either is missing. */
 export async function prepareRuntime(config: DuetConfig, progress: (m: string) => void): Promise<Runtime> {
   const log = createLogger({ level: config.logLevel });
   let choice;

@@ -10,7 +10,7 @@ import { OutputArea } from '@duet/kernel';
 import { formatLimit } from '../controller/disk-watch.ts';
 import type { Logger } from '../log.ts';
 import { DEFAULT_NOTEBOOK_LIMITS, NotebookDocument, NotebookFormatError, fromIpynb, serializeNotebook, writeFileAtomic, type NotebookLimits } from '../notebook/index.ts';
-import { HttpError } from './errors.ts';
+import { SessionError } from './errors.ts';
 import { nameProblem, notebookPath } from './names.ts';
 
 /** A notebook file as the folder shows it. */
@@ -63,7 +63,7 @@ export class NotebookStore {
       if (!file.endsWith('.ipynb')) continue;
       const name = file.slice(0, -'.ipynb'.length);
       if (nameProblem(name) !== null) continue;
-      const entry = await this.#check(name).catch(() => null);
+      const entry = await this.#checkIfPresent(name).catch((err: unknown) => this.#uncheckable(name, err));
       if (entry) out.push(entry);
     }
     return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -79,31 +79,31 @@ export class NotebookStore {
     }
   }
 
-  /** The notebook as a document, held to the store's limits; 404 if missing, 422 if the file is not a notebook or too large. */
+  /** The notebook as a document, held to the store's limits; `not-found` if missing, `unreadable` if the file is not a notebook or too large. */
   async read(name: string): Promise<NotebookDocument> {
     const text = await this.readText(name);
     let doc: NotebookDocument;
     try {
       doc = fromIpynb(name, JSON.parse(text));
     } catch (err) {
-      throw new HttpError(422, unreadable(name, err));
+      throw new SessionError('unreadable', unreadable(name, err));
     }
     const problem = this.sizeProblem(doc);
-    if (problem !== null) throw new HttpError(422, unreadable(name, new NotebookTooLarge(problem)));
+    if (problem !== null) throw new SessionError('unreadable', unreadable(name, new NotebookTooLarge(problem)));
     doc.limits = this.limits;
     return doc;
   }
 
-  /** The file's text as it is on disk; 422 without reading it when it is far larger than a notebook may be. */
+  /** The file's text as it is on disk; `unreadable` without reading it when it is far larger than a notebook may be. */
   async readText(name: string): Promise<string> {
     const path = this.path(name);
     const st = await lstat(path).catch((err: NodeJS.ErrnoException) => {
-      if (err.code === 'ENOENT') throw new HttpError(404, `There is no notebook "${name}".`);
+      if (err.code === 'ENOENT') throw new SessionError('not-found', `There is no notebook "${name}".`);
       throw err;
     });
-    if (!st.isFile()) throw new HttpError(422, `${name}.ipynb is not a regular file (Duet does not follow links); it was left as it is.`);
+    if (!st.isFile()) throw new SessionError('unreadable', `${name}.ipynb is not a regular file (Duet does not follow links); it was left as it is.`);
     const problem = this.#fileSizeProblem(st.size);
-    if (problem !== null) throw new HttpError(422, unreadable(name, new NotebookTooLarge(problem)));
+    if (problem !== null) throw new SessionError('unreadable', unreadable(name, new NotebookTooLarge(problem)));
     return readFile(path, 'utf8');
   }
 
@@ -128,24 +128,24 @@ export class NotebookStore {
     return `the file is ${formatLimit(bytes)}, more than the ${formatLimit(limit)} a notebook may hold in Duet. Clear its outputs (in Jupyter: Edit → Clear Outputs of All Cells) or split it, then try again`;
   }
 
-  /** Writes a new notebook; 409 if the name is taken. Never replaces a file, even in a race. */
+  /** Writes a new notebook; `conflict` if the name is taken. Never replaces a file, even in a race. */
   async create(doc: NotebookDocument): Promise<void> {
     try {
       await writeFileAtomic(this.path(doc.name), serializeNotebook(doc), { replace: false });
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new HttpError(409, `A notebook named "${doc.name}" already exists.`);
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new SessionError('conflict', `A notebook named "${doc.name}" already exists.`);
       throw err;
     }
   }
 
 
-  /** Replaces a notebook that Duet can read (or writes a new one); 409 for a file it cannot read, 413 for a notebook past the size limit. */
+  /** Replaces a notebook that Duet can read (or writes a new one); `conflict` for a file it cannot read, `too-large` for a notebook past the size limit. */
   async replace(doc: NotebookDocument): Promise<void> {
     const tooLarge = this.sizeProblem(doc);
-    if (tooLarge !== null) throw new HttpError(413, `That notebook was not imported: ${tooLarge}.`);
-    const existing = await this.#check(doc.name).catch(() => null);
+    if (tooLarge !== null) throw new SessionError('too-large', `That notebook was not imported: ${tooLarge}.`);
+    const existing = await this.#checkIfPresent(doc.name);
     if (existing?.error !== undefined) {
-      throw new HttpError(409, `${doc.name}.ipynb exists but is not a notebook Duet can read (${existing.error}); it was left as it is. Rename or remove it first.`);
+      throw new SessionError('conflict', `${doc.name}.ipynb exists but is not a notebook Duet can read (${existing.error}); it was left as it is. Rename or remove it first.`);
     }
     await writeFileAtomic(this.path(doc.name), serializeNotebook(doc));
   }
@@ -154,13 +154,13 @@ export class NotebookStore {
     try {
       await unlink(this.path(name));
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new HttpError(404, `There is no notebook "${name}".`);
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new SessionError('not-found', `There is no notebook "${name}".`);
       throw err;
     }
     this.#checked.delete(name);
   }
 
-  /** Renames a notebook file; 404 if it is missing, 409 if the new name is taken. */
+  /** Renames a notebook file; `not-found` if it is missing, `conflict` if the new name is taken. */
   async rename(from: string, to: string): Promise<void> {
     const src = this.path(from);
     const dst = this.path(to);
@@ -168,10 +168,10 @@ export class NotebookStore {
       await link(src, dst);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') throw new HttpError(404, `There is no notebook "${from}".`);
-      if (code === 'EEXIST') throw new HttpError(409, `A notebook named "${to}" already exists.`);
+      if (code === 'ENOENT') throw new SessionError('not-found', `There is no notebook "${from}".`);
+      if (code === 'EEXIST') throw new SessionError('conflict', `A notebook named "${to}" already exists.`);
       // Filesystems without hard links: check, then rename.
-      if (await this.exists(to)) throw new HttpError(409, `A notebook named "${to}" already exists.`);
+      if (await this.exists(to)) throw new SessionError('conflict', `A notebook named "${to}" already exists.`);
       await rename(src, dst);
       return;
     }
@@ -185,6 +185,23 @@ export class NotebookStore {
       const name = i === 1 ? base : `${base} ${i}`;
       if (!(await this.exists(name))) return name;
     }
+  }
+
+  /** The check of a file, or null when there is no such file (a new name; a file removed since the folder was read). */
+  async #checkIfPresent(name: string): Promise<StoredNotebook | null> {
+    try {
+      return await this.#check(name);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw err;
+    }
+  }
+
+  /** A file that could not even be looked at is listed as broken, as an unreadable one is, not left out. */
+  #uncheckable(name: string, err: unknown): StoredNotebook {
+    const error = `it could not be checked (${err instanceof Error ? err.message : String(err)})`;
+    this.log.warn({ notebook: name, error }, 'a notebook file could not be checked; it is left as it is');
+    return { name, modified: new Date(0).toISOString(), error };
   }
 
   async #check(name: string): Promise<StoredNotebook> {

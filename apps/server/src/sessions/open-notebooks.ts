@@ -5,19 +5,17 @@
  */
 import { lstat, rename } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { KernelSession } from '@duet/kernel';
+import type { KernelConnection } from '@duet/kernel';
 import { CellRunner, GenerationController, inventoryLine, readKernelInventory, type ModelEndpoint } from '../controller/index.ts';
 import type { KernelPool } from '../kernels/index.ts';
 import type { Logger } from '../log.ts';
 import { Autosaver } from '../notebook/index.ts';
 import type { RunRequest } from '../protocol/index.ts';
-import { HttpError } from './errors.ts';
-import { CLOSE_CODES, MAX_CLOSE_REASON } from '../protocol/close-codes.ts';
+import { SessionError } from './errors.ts';
 import { workdirPath } from './names.ts';
 import type { NotebookStore } from './notebook-store.ts';
+import type { Detach } from './detach.ts';
 import { OpenNotebook, type RunDefaults } from './open-notebook.ts';
-
-export { CLOSE_CODES };
 
 /** How often an open notebook's kernel is checked for CPU use while no cell runs. */
 const BACKGROUND_SAMPLE_MS = 2000;
@@ -61,7 +59,7 @@ export class OpenNotebooks {
 
   /** Opens a notebook (once, however many ask at the same time). */
   open(name: string): Promise<OpenNotebook> {
-    if (this.#closed) return Promise.reject(new HttpError(503, 'The server is shutting down.'));
+    if (this.#closed) return Promise.reject(new SessionError('unavailable', 'The server is shutting down.'));
     const ready = this.#ready.get(name);
     if (ready) return Promise.resolve(ready);
     let opening = this.#opening.get(name);
@@ -84,14 +82,14 @@ export class OpenNotebooks {
     const { kernel, error } = await this.#kernelFor(name, nlog);
     if (this.#closed) {
       await pool.release(kernel);
-      throw new HttpError(503, 'The server is shutting down.');
+      throw new SessionError('unavailable', 'The server is shutting down.');
     }
     const autosaver = new Autosaver(doc, store.path(name), this.#o.autosaveMs, (err) => {
       nlog.error({ err: String(err) }, 'autosave failed');
       doc.notice('error', `Saving ${name}.ipynb failed (${err instanceof Error ? err.message : String(err)}). The notebook is kept in memory; Duet retries on the next change.`);
     });
     const runner = new CellRunner({ doc, kernel, cellTimeoutMs: this.#o.cellTimeoutMs, log: nlog, backgroundSampleMs: BACKGROUND_SAMPLE_MS });
-    const controller = new GenerationController({ doc, runner, log: nlog, inventory: async () => inventoryLine(await readKernelInventory(kernel, nlog)) });
+    const controller = new GenerationController({ doc, runner, log: nlog, audience: 'browser', inventory: async () => inventoryLine(await readKernelInventory(kernel, nlog)) });
     const nb = new OpenNotebook({ doc, autosaver, kernel, runner, controller, log: nlog, resolveModels: this.#o.resolveModels, defaults: this.#o.defaults });
     if (error) doc.setRun({ error: `The kernel did not start: ${error} Cells run once it does; use Restart to try again.` });
     kernel.onDeath((err) => {
@@ -104,7 +102,7 @@ export class OpenNotebooks {
   }
 
   /** A started kernel; when none can start, one that is not running, so the notebook still opens and says why. */
-  async #kernelFor(name: string, log: Logger): Promise<{ kernel: KernelSession; error?: string }> {
+  async #kernelFor(name: string, log: Logger): Promise<{ kernel: KernelConnection; error?: string }> {
     try {
       return { kernel: await this.#o.pool.acquire(this.workdir(name)) };
     } catch (err) {
@@ -114,32 +112,32 @@ export class OpenNotebooks {
   }
 
   /** Closes an open notebook: stops it, saves it, detaches browsers, shuts its kernel down. */
-  async close(name: string, code: number, reason: string): Promise<void> {
+  async close(name: string, why: Detach): Promise<void> {
     const opening = this.#opening.get(name);
     if (opening) await opening.catch(() => undefined);
     const nb = this.#ready.get(name);
     if (!nb) return;
     this.#ready.delete(name);
     try {
-      await nb.close(code, reason);
+      await nb.close(why);
     } finally {
       await this.#o.pool.release(nb.kernel);
-      this.#o.log.info({ notebook: name, reason }, 'notebook closed');
+      this.#o.log.info({ notebook: name, reason: why.kind }, 'notebook closed');
     }
   }
 
   /**
    * Renames a notebook on disk, with its workdir. An open notebook is closed
-   * first (browsers get close code 4001 and reconnect under the new name, to a
-   * fresh kernel): a kernel keeps the paths it was started with.
+   * first (browsers are told the new name and reconnect under it, to a fresh
+   * kernel): a kernel keeps the paths it was started with.
    */
   async rename(from: string, to: string): Promise<void> {
     const nb = this.#ready.get(from);
-    if (nb?.busy) throw new HttpError(409, `"${from}" is running; stop it before renaming it.`);
+    if (nb?.busy) throw new SessionError('conflict', `"${from}" is running; stop it before renaming it.`);
     // A taken name is said as such: waiting would never help.
-    if (this.#ready.has(to) || this.#opening.has(to) || (await this.#o.store.exists(to))) throw new HttpError(409, `A notebook named "${to}" already exists.`);
-    if (this.#opening.has(from)) throw new HttpError(409, 'That notebook is being opened; try again in a moment.');
-    if (nb) await this.close(from, CLOSE_CODES.renamed, `renamed to ${to}`.slice(0, MAX_CLOSE_REASON));
+    if (this.#ready.has(to) || this.#opening.has(to) || (await this.#o.store.exists(to))) throw new SessionError('conflict', `A notebook named "${to}" already exists.`);
+    if (this.#opening.has(from)) throw new SessionError('conflict', 'That notebook is being opened; try again in a moment.');
+    if (nb) await this.close(from, { kind: 'renamed', to });
     await this.#o.store.rename(from, to);
     if (this.#o.sharedWorkdir === undefined) await moveWorkdir(this.workdir(from), this.workdir(to), this.#o.log);
   }
@@ -148,7 +146,7 @@ export class OpenNotebooks {
   async closeIdle(now = Date.now()): Promise<void> {
     for (const nb of this.all) {
       if (nb.clients.size === 0 && !nb.busy && nb.kernel.state !== 'busy' && now - nb.lastActivity >= this.#o.idleMs) {
-        await this.close(nb.name, CLOSE_CODES.idle, 'idle').catch((err: unknown) => this.#o.log.warn({ err: String(err) }, 'closing an idle notebook failed'));
+        await this.close(nb.name, { kind: 'idle' }).catch((err: unknown) => this.#o.log.warn({ err: String(err) }, 'closing an idle notebook failed'));
       }
     }
   }
@@ -158,23 +156,32 @@ export class OpenNotebooks {
     this.#closed = true;
     clearInterval(this.#sweep);
     await Promise.allSettled([...this.#opening.values()]);
-    await Promise.all([...this.#ready.keys()].map((name) => this.close(name, CLOSE_CODES.shutdown, 'server shutting down')));
+    await Promise.all([...this.#ready.keys()].map((name) => this.close(name, { kind: 'shutdown' })));
   }
 }
 
-/** Moves a notebook's workdir along with it, when it has one and the new name has none. */
+/**
+ * Moves a notebook's workdir along with it, when it has one and the new name has
+ * none. The notebook is already renamed, so a workdir left behind is logged, not
+ * thrown: only a missing path counts as "none", any other failure to look is said.
+ */
 async function moveWorkdir(from: string, to: string, log: Logger): Promise<void> {
-  try {
-    await lstat(from);
-  } catch {
-    return;
-  }
-  try {
-    await lstat(to);
-    log.warn({ from, to }, 'workdir not moved: the new name already has one');
-    return;
-  } catch {
-    // Free: move it.
-  }
+  const source = await presence(from);
+  if (source === 'missing') return;
+  if (source !== 'present') return log.warn({ from, to, err: source.error }, 'workdir not moved: its folder could not be checked');
+  const target = await presence(to);
+  if (target === 'present') return log.warn({ from, to }, 'workdir not moved: the new name already has one');
+  if (target !== 'missing') return log.warn({ from, to, err: target.error }, 'workdir not moved: the new name\'s folder could not be checked');
   await rename(from, to).catch((err: unknown) => log.warn({ from, to, err: String(err) }, 'workdir not moved'));
+}
+
+/** Whether a path exists: `missing` only when it does not (ENOENT, ENOTDIR); any other failure is returned as such. */
+async function presence(path: string): Promise<'present' | 'missing' | { error: string }> {
+  try {
+    await lstat(path);
+    return 'present';
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' || code === 'ENOTDIR' ? 'missing' : { error: String(err) };
+  }
 }

@@ -1,0 +1,10 @@
+export { OpenNotebook } from './open-notebook.ts';
+export type { AttachedClient, OpenNotebookParts, RunDefaults } from './open-notebook.ts';
+export { OpenNotebooks } from './open-notebooks.ts';
+export type { OpenNotebooksOptions } from './open-notebooks.ts';
+export { NotebookStore } from './notebook-store.ts';
+export type { StoredNotebook } from './notebook-store.ts';
+export { checkName, nameProblem, notebookPath, workdirPath } from './names.ts';
+export { SessionError } from './errors.ts';
+export type { SessionErrorKind } from './errors.ts';
+export type { Detach } from './detach.ts';
