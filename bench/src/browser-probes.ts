@@ -26,6 +26,8 @@ export interface ProbeFindings {
   firstCellAt?: number | null;
   allCellsAt?: number | null;
   keys?: KeySample[];
+  /** When the prompt box was first in the DOM and enabled at an animation frame. */
+  usableAt?: number | null;
 }
 
 const PROBE = 'window.__benchProbe = window.__benchProbe || {};';
@@ -97,6 +99,19 @@ export function keyLatency(selector: string): string {
   }).observe(editor, { subtree: true, childList: true, characterData: true });
 })();`;
 }
+
+/** Init script: notes the first animation frame at which the prompt box is there and enabled (the page can take a request). */
+export const PAGE_USABLE = `${PROBE}
+(() => {
+  const probe = window.__benchProbe;
+  probe.usableAt = null;
+  const tick = () => {
+    const prompt = document.querySelector('textarea[aria-label="Prompt"]');
+    if (prompt && !prompt.disabled) probe.usableAt = performance.now();
+    else requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+})();`;
 
 /** Expression reading the probes' findings. */
 export const FINDINGS = 'window.__benchProbe || {}';

@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +14,8 @@ import { WebSocket } from 'ws';
 import { waitForServeUrl } from '@duet/server';
 import type { ClientCommand, DocumentEvent, NotebookSnapshot, ServerMessage } from '@duet/server/protocol';
 
-const DUET_BIN = fileURLToPath(new URL('../../apps/server/bin/duet.js', import.meta.url));
+/** The compiled server, as `npx duet` runs it after `npm install` or `npm run build` (never tsx). */
+const DUET_DIST = fileURLToPath(new URL('../../apps/server/dist/duet.js', import.meta.url));
 
 export interface DuetChild {
   base: string;
@@ -25,12 +27,13 @@ export interface DuetChild {
 
 /** Starts `duet serve` on an ephemeral loopback port with a temporary notebooks folder. */
 export async function startDuetChild(python: string): Promise<DuetChild> {
+  if (!existsSync(DUET_DIST)) throw new Error(`The server is not built (no ${DUET_DIST}). Run \`npm run build\` from the repository root, or \`npm run bench\`, which builds first.`);
   const dir = await mkdtemp(join(tmpdir(), 'duet-bench-server-'));
   const token = randomBytes(16).toString('hex');
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('DUET_')));
   const child: ChildProcess = spawn(
     process.execPath,
-    [DUET_BIN, 'serve', '--port', '0', '--notebooks', join(dir, 'notebooks'), '--python', python, '--base-url', 'demo', '--token', token, '--allow-unsandboxed', '--log-level', 'warn'],
+    [DUET_DIST, 'serve', '--port', '0', '--notebooks', join(dir, 'notebooks'), '--python', python, '--base-url', 'demo', '--token', token, '--allow-unsandboxed', '--log-level', 'warn'],
     { cwd: dir, env, stdio: ['ignore', 'ignore', 'pipe'] },
   );
   const { port } = await waitForServeUrl(child);

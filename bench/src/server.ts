@@ -38,7 +38,7 @@ function rssMb(pid: number): number {
   return Number(kb ?? 0) / 1024;
 }
 
-/** Resident memory of everything a process started (its kernels, with any sandbox wrapper), MB; tsx's esbuild helper left out. */
+/** Resident memory of everything a process started (its kernels, with any sandbox wrapper), MB; an esbuild helper (tsx's, when run from sources) left out. */
 function kernelsRssMb(pid: number): number {
   const rows = execFileSync('ps', ['-eo', 'pid=,ppid=,rss=,comm='], { encoding: 'utf8' })
     .split('\n')
@@ -199,7 +199,7 @@ export async function benchServer(): Promise<BenchSection> {
       row('trivial cell round trip, median', median(duet.rttMs), peer && median(peer.rttMs), ms, `'${TRIVIAL_CELL}' over the WebSocket: run-cell → cell idle event; peer: execute_request → execute_reply + idle on /api/kernels/ID/channels; ${ITERATIONS} runs after ${WARMUP}`),
       row('trivial cell round trip, p95', quantile(duet.rttMs, 0.95), peer && quantile(peer.rttMs, 0.95), ms, 'same runs'),
       row('new notebook → first cell result, median', median(duet.firstCellMs), peer && median(peer.firstCellMs), ms, `Duet: POST notebook, open socket, add + edit + run a cell (a warm kernel waiting); peer: POST /api/kernels, open channels, execute; ${FIRST_CELLS} each`),
-      row(`server RSS, ${OPEN_NOTEBOOKS} notebooks open`, duet.serverRssMb, peer && peer.serverRssMb, mb, `server process only (Duet's runs TypeScript through tsx); kernels: Duet ${mb(duet.kernelsRssMb)}${peer ? `, peer ${mb(peer.kernelsRssMb)}` : ''} (Duet's include its warm spare)`),
+      row(`server RSS, ${OPEN_NOTEBOOKS} notebooks open`, duet.serverRssMb, peer && peer.serverRssMb, mb, `server process only (Duet's compiled, apps/server/dist); kernels: Duet ${mb(duet.kernelsRssMb)}${peer ? `, peer ${mb(peer.kernelsRssMb)}` : ''} (Duet's include its warm spare)`),
     ],
   };
 }

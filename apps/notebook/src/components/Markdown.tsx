@@ -1,10 +1,15 @@
 /** Model-written markdown, rendered and sanitized. */
 import { memo, useMemo } from 'react';
-import { markdownToHtml } from '../util/markdown-html.ts';
-import { sanitizeHtml } from '../util/sanitize.ts';
+import { richHtml } from './rich-html.ts';
 
-/** Renders markdown; raw HTML in it is shown as text, never run. */
+/**
+ * Renders markdown; raw HTML in it is shown as text, never run. Until the markdown
+ * chunk has arrived the source shows as plain text, so nothing waits for it.
+ */
 export const Markdown = memo(function Markdown({ source, className }: { source: string; className?: string }) {
-  const html = useMemo(() => sanitizeHtml(markdownToHtml(source)), [source]);
-  return <div className={className ? `markdown ${className}` : 'markdown'} dangerouslySetInnerHTML={{ __html: html }} />;
+  const rich = richHtml.use();
+  const html = useMemo(() => (rich ? rich.markdownHtml(source) : null), [rich, source]);
+  const classes = className ? `markdown ${className}` : 'markdown';
+  if (html === null) return <div className={`${classes} markdown-pending`}>{source}</div>;
+  return <div className={classes} dangerouslySetInnerHTML={{ __html: html }} />;
 });

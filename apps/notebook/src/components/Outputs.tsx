@@ -7,9 +7,9 @@
 import type { ErrorOutput, MimeBundle, NbOutput } from '@duet/server/protocol';
 import { memo, useEffect, useMemo, useRef, useState, type RefObject } from 'react';
 import { assertNever } from '../util/assert-never.ts';
-import { sanitizeHtml } from '../util/sanitize.ts';
 import { LongText } from './LongText.tsx';
 import { Markdown } from './Markdown.tsx';
+import { richHtml } from './rich-html.ts';
 
 /** HTML beyond this is shown as its text/plain form instead: sanitizing it would stall the page. */
 const MAX_HTML_CHARS = 2_000_000;
@@ -21,8 +21,10 @@ function mimeText(value: unknown): string | null {
   return null;
 }
 
+/** Empty until the sanitizer has arrived: unsanitized HTML is never drawn, not even as a stopgap. */
 const SafeHtml = memo(function SafeHtml({ html }: { html: string }) {
-  const clean = useMemo(() => sanitizeHtml(html), [html]);
+  const rich = richHtml.use();
+  const clean = useMemo(() => (rich ? rich.sanitizeHtml(html) : ''), [rich, html]);
   return <div className="output-html" dangerouslySetInnerHTML={{ __html: clean }} />;
 });
 
@@ -78,7 +80,9 @@ function useTaller(box: RefObject<HTMLDivElement | null>, content: RefObject<HTM
     // At full height nothing overflows; what was tall stays so, so the toggle back stays offered.
     if (!bounded || !b || !c || typeof ResizeObserver === 'undefined') return;
     const measure = (): void => setTaller(c.offsetHeight > b.clientHeight + 1);
-    measure();
+    // No measuring here: reading sizes now would force a layout of every cell as a notebook
+    // opens. The observer's first report comes after the browser's own layout, and only once
+    // the box is drawn (a cell far off screen is not).
     const observer = new ResizeObserver(measure);
     observer.observe(c);
     observer.observe(b);
