@@ -30,6 +30,7 @@ import {
 import type { ScriptedModelServer } from '../models/index.ts';
 import { describeModel, type Io } from './run-command.ts';
 import { prepareRuntime } from '../runtime/index.ts';
+import { CtrlC, SetupAbandoned } from './ctrl-c.ts';
 
 export interface EvalArgs {
   /** A JSONL file, or `builtin`. */
@@ -63,17 +64,8 @@ export async function evalCommand(args: EvalArgs, config: DuetConfig, io: Io): P
   const usesDemo = [config.baseUrl, config.baseUrlA, config.baseUrlB, ...pairs.flatMap((p) => [p.A.baseUrl, p.B.baseUrl])].includes(DEMO_KEYWORD);
   let demo: ScriptedModelServer | null = null;
   let runner: EvalRunner | null = null;
-  let interrupts = 0;
-  let abandon: (err: Error) => void = () => {};
-  const abandoned = new Promise<never>((_, reject) => (abandon = reject));
-  abandoned.catch(() => undefined);
-  const setup = <T>(step: Promise<T>): Promise<T> => Promise.race([step, abandoned]);
-  const removeInterrupt = io.onInterrupt(() => {
-    interrupts += 1;
-    if (interrupts > 1) process.exit(1);
-    if (runner) runner.stop();
-    else abandon(new SetupAbandoned());
-  });
+  const ctrlC = new CtrlC(io);
+  const setup = <T>(step: Promise<T>): Promise<T> => ctrlC.setup(step);
   try {
     // The demo models type at full speed here: an eval is about results, not about watching.
     if (usesDemo) demo = await setup(startDemoServer({ chunkDelayMs: 0 }));
@@ -105,6 +97,8 @@ export async function evalCommand(args: EvalArgs, config: DuetConfig, io: Io): P
         (line) => io.err(line),
       ),
     });
+    const started = runner;
+    ctrlC.working(() => started.stop());
     const outcome = await runner.run();
     const table = scoreboardText(outcome.report);
     const reportPath = resolve(dir, REPORT_FILE);
@@ -128,13 +122,10 @@ export async function evalCommand(args: EvalArgs, config: DuetConfig, io: Io): P
     io.err('stopped before the eval began: no task was run.');
     return 1;
   } finally {
-    removeInterrupt();
+    ctrlC.dispose();
     await demo?.close().catch(() => undefined);
   }
 }
-
-/** Ctrl-C during the set-up. */
-class SetupAbandoned extends Error {}
 
 function checkModes(given: readonly string[], configured: RunMode): RunMode[] {
   if (given.length === 0) return [configured];

@@ -17,6 +17,7 @@ import type { ScriptedModelServer } from '../models/index.ts';
 import { Autosaver, NotebookDocument, fromIpynb } from '../notebook/index.ts';
 import { reportProgress } from './progress.ts';
 import { prepareRuntime } from '../runtime/index.ts';
+import { CtrlC, SetupAbandoned } from './ctrl-c.ts';
 
 export interface RunArgs {
   prompt?: string;
@@ -72,24 +73,8 @@ export async function runCommand(args: RunArgs, config: DuetConfig, io: Io): Pro
   let demo: ScriptedModelServer | null = null;
   let kernel: KernelConnection | null = null;
   let saver: Autosaver | null = null;
-  // Ctrl-C is handled from the start: before the run begins it abandons the set-up,
-  // once the run is going it stops the run and keeps the notebook.
-  let controller: GenerationController | null = null;
-  let interrupts = 0;
-  let abandon: (err: Error) => void = () => {};
-  const abandoned = new Promise<never>((_, reject) => (abandon = reject));
-  abandoned.catch(() => undefined);
-  const setup = <T>(step: Promise<T>): Promise<T> => Promise.race([step, abandoned]);
-  const removeInterrupt = io.onInterrupt(() => {
-    interrupts += 1;
-    if (interrupts > 1) process.exit(1);
-    if (controller) {
-      io.err('stopping (Ctrl-C again to quit at once)…');
-      controller.stop();
-    } else {
-      abandon(new SetupAbandoned());
-    }
-  });
+  const ctrlC = new CtrlC(io);
+  const setup = <T>(step: Promise<T>): Promise<T> => ctrlC.setup(step);
   try {
     if (usesDemo) demo = await setup(startDemoServer());
     const models = await setup(resolveModels(modelConfig, demo?.baseUrl));
@@ -106,8 +91,12 @@ export async function runCommand(args: RunArgs, config: DuetConfig, io: Io): Pro
     const runner = new CellRunner({ doc, kernel, cellTimeoutMs: config.cellTimeout * 1000, log: rt.log });
     if (earlier !== null && !args.fresh) await setup(replayCode(doc, runner, (m) => io.err(m)));
     const session = kernel;
-    controller = new GenerationController({ doc, runner, log: rt.log, inventory: async () => inventoryLine(await readKernelInventory(session, rt.log)) });
-    const summary = await controller.start({
+    const generation = new GenerationController({ doc, runner, log: rt.log, inventory: async () => inventoryLine(await readKernelInventory(session, rt.log)) });
+    ctrlC.working(() => {
+      io.err('stopping (Ctrl-C again to quit at once)…');
+      generation.stop();
+    });
+    const summary = await generation.start({
       prompt,
       models,
       required,
@@ -134,15 +123,12 @@ export async function runCommand(args: RunArgs, config: DuetConfig, io: Io): Pro
     io.err('stopped before the run began: no model was asked and no notebook was written.');
     return 1;
   } finally {
-    removeInterrupt();
+    ctrlC.dispose();
     await saver?.close().catch(() => undefined);
     await kernel?.shutdown().catch(() => undefined);
     await demo?.close().catch(() => undefined);
   }
 }
-
-/** Ctrl-C during the set-up. */
-class SetupAbandoned extends Error {}
 
 async function readPrompt(args: RunArgs): Promise<string> {
   if (args.prompt !== undefined && args.promptFile !== undefined) throw new ConfigError('Give either --prompt or --prompt-file, not both.');
