@@ -3,14 +3,10 @@
  * refusals of the guard in full and without the guard's own frames, failing
  * asserts with the model's line, and an interpreter whose argv gives nothing away.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KernelSession, sandboxLauncher, silentLogger } from '@duet/kernel';
-import { CellRunner, NotebookDocument, feedbackText } from '@duet/server';
+import { describe, expect, it } from 'vitest';
+import { feedbackText } from '@duet/server';
 import type { CellOutcome } from '@duet/server';
-import { PYTHON, TEST_LIMITS, sandboxModes } from './sandbox-harness.ts';
+import { sandboxModes, useSandboxedRunner } from './sandbox-harness.ts';
 
 const modes = await sandboxModes();
 
@@ -18,28 +14,12 @@ const modes = await sandboxModes();
 const OWN_FRAMES = /duet_\w*\.py|\/IPython\/|\/ipykernel\//;
 
 describe.each(modes)('the execution report of a %s kernel', (mode) => {
-  const workdir = mkdtempSync(join(tmpdir(), `duet-feedback-${mode}-`));
-  let kernel: KernelSession;
-  let doc: NotebookDocument;
-  let runner: CellRunner;
-
-  beforeAll(async () => {
-    kernel = new KernelSession({ python: PYTHON, workdir, launcher: sandboxLauncher(mode), limits: TEST_LIMITS });
-    await kernel.start();
-    doc = new NotebookDocument('feedback');
-    runner = new CellRunner({ doc, kernel, cellTimeoutMs: 20_000, log: silentLogger });
-  });
-
-  afterAll(async () => {
-    runner?.dispose();
-    await kernel?.shutdown();
-    rmSync(workdir, { recursive: true, force: true });
-  });
+  const k = useSandboxedRunner(mode, 'feedback');
 
   /** Runs one cell as a model's cell and gives its outcome and the report the next model reads. */
   async function report(role: 'code' | 'test', source: string): Promise<{ outcome: CellOutcome; text: string }> {
-    const cell = doc.addCell({ cellType: 'code', source, duet: { role, model: 'A', turn: 1, ...(role === 'test' ? { test: { status: 'not-run' as const } } : {}) } });
-    const outcome = await runner.run(cell.id);
+    const cell = k.doc.addCell({ cellType: 'code', source, duet: { role, model: 'A', turn: 1, ...(role === 'test' ? { test: { status: 'not-run' as const } } : {}) } });
+    const outcome = await k.runner.run(cell.id);
     return { outcome, text: feedbackText('A', [outcome]) };
   }
 
@@ -83,7 +63,7 @@ describe.each(modes)('the execution report of a %s kernel', (mode) => {
     const { outcome, text } = await report('test', 'import unittest\nunittest.main()');
     expect(outcome.error?.ename).toBe('SystemExit');
     expect(outcome.text).toMatch(/Ran 0 tests/);
-    expect(text).not.toContain(workdir);
+    expect(text).not.toContain(k.kernel.workdir);
     expect(text).not.toMatch(/sandbox|--mode|connection/i);
     expect(text).not.toMatch(OWN_FRAMES);
     expect(text).toContain('Use plain assert statements; unittest/pytest runners are not used here');

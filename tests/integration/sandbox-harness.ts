@@ -15,12 +15,15 @@ import {
   KernelSession,
   detectSandbox,
   sandboxLauncher,
+  silentLogger,
   type KernelOptions,
   type NbOutput,
   type RunOutcome,
   type SandboxLimits,
   type SandboxMode,
 } from '@duet/kernel';
+import { afterAll, beforeAll } from 'vitest';
+import { CellRunner, NotebookDocument } from '@duet/server';
 
 /** Debian's interpreter: it has ipykernel, numpy, pandas, matplotlib and python3-seccomp. */
 export const PYTHON = '/usr/bin/python3';
@@ -189,4 +192,40 @@ export function processesFor(workdir: string): number[] {
     }
   }
   return pids;
+}
+
+/**
+ * A sandboxed kernel, a document and a cell runner for all the tests of one
+ * describe block: started before them, shut down (and the workdir removed) after.
+ * Read the fields inside tests.
+ */
+export function useSandboxedRunner(mode: SandboxMode, name: string): { readonly kernel: KernelSession; readonly doc: NotebookDocument; readonly runner: CellRunner } {
+  const workdir = mkdtempSync(join(tmpdir(), `duet-${name}-${mode}-`));
+  let parts: { kernel: KernelSession; doc: NotebookDocument; runner: CellRunner } | undefined;
+  beforeAll(async () => {
+    const kernel = new KernelSession({ python: PYTHON, workdir, launcher: sandboxLauncher(mode), limits: TEST_LIMITS });
+    await kernel.start();
+    const doc = new NotebookDocument(name);
+    parts = { kernel, doc, runner: new CellRunner({ doc, kernel, cellTimeoutMs: 20_000, log: silentLogger }) };
+  });
+  afterAll(async () => {
+    parts?.runner.dispose();
+    await parts?.kernel.shutdown();
+    rmSync(workdir, { recursive: true, force: true });
+  });
+  const get = (): NonNullable<typeof parts> => {
+    if (!parts) throw new Error('the kernel is read before the tests started');
+    return parts;
+  };
+  return {
+    get kernel() {
+      return get().kernel;
+    },
+    get doc() {
+      return get().doc;
+    },
+    get runner() {
+      return get().runner;
+    },
+  };
 }
