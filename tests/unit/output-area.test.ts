@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { NotebookDocument } from '@duet/server';
 import { OutputArea, type DisplayDataOutput, type ExecuteEvent, type NbOutput } from '@duet/kernel';
 
 const out = (output: NbOutput): ExecuteEvent => ({ kind: 'output', output });
@@ -299,5 +300,29 @@ describe('OutputArea', () => {
       area.apply(stdout(`${Array.from({ length: 300_000 }, (_, i) => String(i)).join('\n')}\n`));
       expect(area.truncated).toBe(false);
     });
+  });
+});
+
+describe('the document beside the output area', () => {
+  it('keeps a list of its own: the area changing after the cell leaves the document as its events said', () => {
+    const doc = new NotebookDocument('own');
+    const cell = doc.addCell({ cellType: 'code', source: 'print(1)', duet: { role: 'code', model: null, turn: 0 } });
+    const area = doc.outputArea();
+    const events: string[] = [];
+    doc.on((e) => events.push(e.type));
+    doc.applyExecuteEvent(cell.id, area, { kind: 'output', output: { output_type: 'stream', name: 'stdout', text: 'a' } });
+    doc.applyExecuteEvent(cell.id, area, { kind: 'output', output: { output_type: 'stream', name: 'stdout', text: 'b' } });
+    doc.applyExecuteEvent(cell.id, area, { kind: 'output', output: { output_type: 'stream', name: 'stderr', text: 'c' } });
+    expect(doc.cell(cell.id)?.outputs).toEqual([
+      { output_type: 'stream', name: 'stdout', text: 'ab' },
+      { output_type: 'stream', name: 'stderr', text: 'c' },
+    ]);
+    expect(events).toEqual(['output-appended', 'output-appended', 'output-appended']);
+    expect(doc.cell(cell.id)?.outputs).not.toBe(area.outputs);
+    area.removeWhere(() => true);
+    expect(doc.cell(cell.id)?.outputs).toHaveLength(2);
+    doc.applyExecuteEvent(cell.id, area, { kind: 'clear_output', wait: false });
+    expect(events.at(-1)).toBe('outputs-set');
+    expect(doc.cell(cell.id)?.outputs).toEqual([]);
   });
 });

@@ -244,20 +244,30 @@ export class NotebookDocument {
   /**
    * Applies an execute event through the cell's output area and sends the
    * smallest event that says what changed: an appended output where it can.
+   * The cell keeps a list of its own, never the area's: an appended output is
+   * appended to it, a merged stream replaces its last entry (the area never
+   * changes an output in place), anything else replaces the list. So each
+   * message costs O(1), and the runner's later changes to the area reach the
+   * document only through an event.
    */
   applyExecuteEvent(id: string, area: OutputArea, event: ExecuteEvent): void {
     const cell = this.cell(id);
     const wasTruncated = area.truncated;
     if (!area.apply(event) || !cell) return;
-    // The cell shares the area's live list while it runs (no copy per message);
-    // snapshots copy it, and an event that carries the whole list gets its own copy.
-    cell.outputs = area.outputs;
     this.#resize(id, { outputs: area.used });
-    if (event.kind === 'output' && !wasTruncated && !area.truncated) {
+    const own = cell.outputs;
+    const latest = area.outputs;
+    const output = event.kind === 'output' && !wasTruncated && !area.truncated ? event.output : null;
+    const step = output === null ? 'other' : outputStep(own, latest, output);
+    if (output !== null && step !== 'other') {
+      const last = latest[latest.length - 1] as NbOutput;
+      if (step === 'merged') own[own.length - 1] = last;
+      else own.push(last);
       // Receivers merge a stream into the last output of the same name, as the area did.
-      this.#emit({ type: 'output-appended', id, output: event.output });
+      this.#emit({ type: 'output-appended', id, output });
     } else {
-      this.#emit({ type: 'outputs-set', id, outputs: [...area.outputs], executionCount: cell.executionCount });
+      cell.outputs = [...latest];
+      this.#emit({ type: 'outputs-set', id, outputs: [...latest], executionCount: cell.executionCount });
     }
   }
 
@@ -326,4 +336,27 @@ export class NotebookDocument {
 
 function outputsBytes(outputs: readonly NbOutput[]): number {
   return outputs.reduce((n, o) => n + OutputArea.bytesOf(o), 0);
+}
+
+/**
+ * How the area's list differs from the cell's after one output: one more entry
+ * after the same ones, the last stream grown by exactly this text, or anything
+ * else (a clear, a cut). Checked in O(1): identity of the entry before, lengths.
+ */
+function outputStep(own: readonly NbOutput[], latest: readonly NbOutput[], output: NbOutput): 'appended' | 'merged' | 'other' {
+  const prev = own[own.length - 1];
+  const last = latest[latest.length - 1];
+  if (last === undefined) return 'other';
+  if (latest.length === own.length + 1 && latest[latest.length - 2] === prev) return 'appended';
+  if (
+    latest.length === own.length &&
+    prev?.output_type === 'stream' &&
+    last.output_type === 'stream' &&
+    output.output_type === 'stream' &&
+    prev.name === last.name &&
+    last.text.length === prev.text.length + output.text.length
+  ) {
+    return 'merged';
+  }
+  return 'other';
 }
