@@ -40,3 +40,4 @@ export type { DiskUsage } from './disk-usage.ts';
 export { DiskBudget, diskLimitError } from './disk-budget.ts';
 export type { DiskOverage } from './disk-budget.ts';
 export { IPYKERNEL_REQUIREMENT } from './python.ts';
+export { RequestRegistry, LOST_REPLY_GRACE_MS } from './registry.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { nameProblem } from '@duet/server';
-import { copyName, niceMax, scoreboardHash, scoreboardRoute, spreadOffsets } from '../../apps/notebook/src/util/scoreboard.ts';
+import { copyName, niceMax, scoreboardHash, scoreboardRoute, spreadOffsets } from '@duet/notebook';
 
 describe('the scoreboard in the web app', () => {
   it.each([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyClose, CLOSE_CODES, renamedTarget, renamedTo, unavailableReason, type ServerClose } from '../../apps/notebook/src/api/close-codes.ts';
+import { classifyClose, CLOSE_CODES, renamedTarget, renamedTo, unavailableReason, type ServerClose } from '@duet/notebook';
 
 describe('reading why the server closed a notebook’s socket', () => {
   it.each<{ name: string; code: number; reason: string; expected: ServerClose }>([

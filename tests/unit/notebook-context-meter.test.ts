@@ -1,6 +1,6 @@
 import type { ContextMeter } from '@duet/server/protocol';
 import { describe, expect, it } from 'vitest';
-import { contextMeterView, foldedLabel } from '../../apps/notebook/src/util/context-meter.ts';
+import { contextMeterView, foldedLabel } from '@duet/notebook';
 
 const meter = (over: Partial<ContextMeter> = {}): ContextMeter => ({
   sent: 2_310,

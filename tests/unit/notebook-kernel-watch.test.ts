@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CellRuntime, DocumentEvent } from '@duet/server/protocol';
-import { CALM, watchKernel, type KernelWatch } from '../../apps/notebook/src/state/kernel-watch.ts';
+import { CALM, watchKernel, type KernelWatch } from '@duet/notebook';
 
 const runtime = (phase: CellRuntime['phase']): CellRuntime => ({ phase, startedAt: null, lastDurationMs: null });
 const ran = (id: string): DocumentEvent[] => [

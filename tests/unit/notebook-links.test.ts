@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { externalLinkQuestion, linkTarget, type LinkTarget } from '../../apps/notebook/src/util/links.ts';
-import { kernelStatusText } from '../../apps/notebook/src/util/labels.ts';
+import { externalLinkQuestion, linkTarget, type LinkTarget } from '@duet/notebook';
+import { kernelStatusText } from '@duet/notebook';
 
 const PAGE = 'http://127.0.0.1:1337/#notebook';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { markdownToHtml } from '../../apps/notebook/src/util/markdown-html.ts';
+import { markdownToHtml } from '@duet/notebook';
 
 // The browser also runs this HTML through DOMPurify; these cases must already be inert
 // before that, so a single missed step is not enough to run a prompt-writer's script.

@@ -1,6 +1,6 @@
 import type { CellRuntime, DocumentEvent, NbOutput, NotebookCell, NotebookSnapshot, RunState } from '@duet/server/protocol';
 import { describe, expect, it } from 'vitest';
-import { appendOutput, applyEvent, applyEvents } from '../../apps/notebook/src/state/reducer.ts';
+import { appendOutput, applyEvent, applyEvents } from '@duet/notebook';
 
 const idle: CellRuntime = { phase: 'idle', startedAt: null, lastDurationMs: null };
 const running: CellRuntime = { phase: 'running', startedAt: 1_000, lastDurationMs: null };

@@ -12,7 +12,7 @@ import {
   toNotebookSettings,
   withNotebookSettings,
   type RunSettings,
-} from '../../apps/notebook/src/util/run-settings.ts';
+} from '@duet/notebook';
 
 const settings: RunSettings = { ...DEFAULT_SETTINGS, modelA: 'model-a', modelB: 'model-b' };
 

@@ -1,6 +1,6 @@
 import type { RunState, ServerMessage } from '@duet/server/protocol';
 import { describe, expect, it } from 'vitest';
-import { NO_RUN_START, runStartAfter, runStartOnDisconnect, type RunStart } from '../../apps/notebook/src/state/run-start.ts';
+import { NO_RUN_START, runStartAfter, runStartOnDisconnect, type RunStart } from '@duet/notebook';
 
 const prompt = 'Write is_even(n).';
 const run: RunState = { active: false, halted: null, passes: 0, required: 2, turn: 0, maxTurns: 4, streaming: null, producing: null, turnStartedAt: null, tokensPerSecond: null, error: null, waiting: null, context: { A: null, B: null } };

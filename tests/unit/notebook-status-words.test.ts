@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { DuetNotebookMeta, NotebookCell, RunRecord, RunState } from '@duet/server/protocol';
-import { discardedLabel, groupCells, visibleCellIds } from '../../apps/notebook/src/util/cell-groups.ts';
-import { greenTests } from '../../apps/notebook/src/util/green-count.ts';
-import { feedbackLabel, producingLabel, testStatusHint, testStatusLabel } from '../../apps/notebook/src/util/labels.ts';
-import { ALL_EXPANDED, foldAll, isCollapsed, toggleCell } from '../../apps/notebook/src/util/output-folds.ts';
-import { resumableHalt } from '../../apps/notebook/src/util/resume.ts';
-import { resolveTheme, toggledChoice } from '../../apps/notebook/src/util/theme.ts';
-import { turnLabelsByCell, turnStatsFor } from '../../apps/notebook/src/util/turn-stats.ts';
+import { discardedLabel, groupCells, visibleCellIds } from '@duet/notebook';
+import { greenTests } from '@duet/notebook';
+import { feedbackLabel, producingLabel, testStatusHint, testStatusLabel } from '@duet/notebook';
+import { ALL_EXPANDED, foldAll, isCollapsed, toggleCell } from '@duet/notebook';
+import { resumableHalt } from '@duet/notebook';
+import { resolveTheme, toggledChoice } from '@duet/notebook';
+import { turnLabelsByCell, turnStatsFor } from '@duet/notebook';
 
 function cell(id: string, duet: Partial<NotebookCell['duet']> = {}): NotebookCell {
   return { id, cellType: 'code', source: '', outputs: [], executionCount: null, duet: { role: 'code', model: 'A', turn: 1, ...duet } };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { COLLAPSED, countLines, EXPANDED, windowText } from '../../apps/notebook/src/util/text-window.ts';
+import { COLLAPSED, countLines, EXPANDED, windowText } from '@duet/notebook';
 
 const lines = (n: number): string => Array.from({ length: n }, (_, i) => `line ${i}`).join('\n') + '\n';
 

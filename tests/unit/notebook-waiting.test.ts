@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatSeconds, formatWholeSeconds } from '../../apps/notebook/src/util/durations.ts';
-import { waitingLabel } from '../../apps/notebook/src/util/labels.ts';
+import { formatSeconds, formatWholeSeconds } from '@duet/notebook';
+import { waitingLabel } from '@duet/notebook';
 
 describe('waiting for a model’s first token', () => {
   it('says the model is reading the prompt until its server says it is loading', () => {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { LOST_REPLY_GRACE_MS, RequestRegistry } from '../../kernel/src/registry.ts';
+import { LOST_REPLY_GRACE_MS, RequestRegistry } from '@duet/kernel';
 
 function pending(registry: RequestRegistry, id: string, replyIfLost?: string) {
   const settled: { value?: unknown; error?: Error } = {};
