@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +15,27 @@ import { waitForServeUrl } from '@duet/server';
 import type { ClientCommand, DocumentEvent, NotebookSnapshot, ServerMessage } from '@duet/server/protocol';
 
 /** The compiled server, as `npx duet` runs it after `npm install` or `npm run build` (never tsx). */
-const DUET_DIST = fileURLToPath(new URL('../../apps/server/dist/duet.js', import.meta.url));
+const DIST_URL = new URL('../../apps/server/dist/', import.meta.url);
+const DUET_DIST = fileURLToPath(new URL('duet.js', DIST_URL));
+/** npm's link to apps/server/bin/duet.js, which `npx duet` and `npm start` run: its shebang gives node the server's V8 flags. */
+const DUET_BIN = fileURLToPath(new URL('../../node_modules/.bin/duet', import.meta.url));
+
+/** The node flags bin/duet.js's shebang gives the server, e.g. `--max-semi-space-size=1`; empty when it has none. */
+export function duetNodeFlags(): string {
+  const shebang = readFileSync(DUET_BIN, 'utf8').split('\n', 1)[0] ?? '';
+  return /\bnode\b(.*)$/.exec(shebang)?.[1]?.trim() ?? '';
+}
+
+/** True when the build is newer than every source it lists, so bin/duet.js runs it rather than the sources through tsx. */
+function distIsFresh(): boolean {
+  try {
+    const built = statSync(DUET_DIST).mtimeMs;
+    const inputs = JSON.parse(readFileSync(new URL('inputs.json', DIST_URL), 'utf8')) as string[];
+    return inputs.every((p) => statSync(new URL(p, DIST_URL)).mtimeMs <= built);
+  } catch {
+    return false;
+  }
+}
 
 export interface DuetChild {
   base: string;
@@ -27,13 +47,15 @@ export interface DuetChild {
 
 /** Starts `duet serve` on an ephemeral loopback port with a temporary notebooks folder. */
 export async function startDuetChild(python: string): Promise<DuetChild> {
-  if (!existsSync(DUET_DIST)) throw new Error(`The server is not built (no ${DUET_DIST}). Run \`npm run build\` from the repository root, or \`npm run bench\`, which builds first.`);
+  if (!distIsFresh()) throw new Error(`The server is not built, or its build is older than its sources (${DUET_DIST}). Run \`npm run build\` from the repository root, or \`npm run bench\`, which builds first.`);
+  if (!existsSync(DUET_BIN)) throw new Error(`No ${DUET_BIN}: run \`npm install\` from the repository root.`);
   const dir = await mkdtemp(join(tmpdir(), 'duet-bench-server-'));
   const token = randomBytes(16).toString('hex');
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('DUET_')));
+  // Through npm's link, as `npx duet serve` starts it: the kernel reads the shebang, and the server runs with its flags.
   const child: ChildProcess = spawn(
-    process.execPath,
-    [DUET_DIST, 'serve', '--port', '0', '--notebooks', join(dir, 'notebooks'), '--python', python, '--base-url', 'demo', '--token', token, '--allow-unsandboxed', '--log-level', 'warn'],
+    DUET_BIN,
+    ['serve', '--port', '0', '--notebooks', join(dir, 'notebooks'), '--python', python, '--base-url', 'demo', '--token', token, '--allow-unsandboxed', '--log-level', 'warn'],
     { cwd: dir, env, stdio: ['ignore', 'ignore', 'pipe'] },
   );
   const { port } = await waitForServeUrl(child);

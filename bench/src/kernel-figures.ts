@@ -36,7 +36,12 @@ async function withSession<T>(python: string, launcher: KernelLauncher | undefin
 export async function measureKernel(python: string, launcher?: KernelLauncher): Promise<KernelFigures> {
   const startMs: number[] = [];
   for (let i = 0; i < STARTS; i++) startMs.push((await withSession(python, launcher, async () => undefined)).startMs);
-  const { value: rttMs } = await withSession(python, launcher, async (session) => {
+  return { startMs, rttMs: await measureRoundTrip(python, launcher) };
+}
+
+/** `ITERATIONS` trivial cells (after `WARMUP`) on one kernel started for them: the bare client's round trips, ms. */
+export async function measureRoundTrip(python: string, launcher?: KernelLauncher): Promise<number[]> {
+  const { value } = await withSession(python, launcher, async (session) => {
     for (let i = 0; i < WARMUP; i++) await session.execute(TRIVIAL_CELL).result;
     const times: number[] = [];
     for (let i = 0; i < ITERATIONS; i++) {
@@ -47,5 +52,5 @@ export async function measureKernel(python: string, launcher?: KernelLauncher): 
     }
     return times;
   });
-  return { startMs, rttMs };
+  return value;
 }

@@ -6,8 +6,10 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import { sandboxLauncher, type SandboxMode } from '@duet/kernel';
 import type { DocumentEvent } from '@duet/server/protocol';
-import { DuetSocket, startDuetChild, type DuetChild } from './duet-child.ts';
+import { DuetSocket, duetNodeFlags, startDuetChild, type DuetChild } from './duet-child.ts';
+import { measureRoundTrip } from './kernel-figures.ts';
 import { JupyterKernel, startJupyterServer, type JupyterServer } from './jupyter-server.ts';
 import type { BenchRow, BenchSection } from './report.ts';
 import { median, ms, quantile } from './stats.ts';
@@ -21,6 +23,8 @@ const TRIVIAL_CELL = 'x = 1';
 
 interface Figures {
   rttMs: number[];
+  /** Duet only: the bare kernel client's round trips on a kernel in the server's sandbox, measured beside the WebSocket's. */
+  bareRttMs?: number[];
   firstCellMs: number[];
   /** Server process RSS with the notebooks open, and its kernels' total. */
   serverRssMb: number;
@@ -94,7 +98,8 @@ async function warmKernelReady(duet: DuetChild): Promise<void> {
 async function measureDuet(): Promise<Figures> {
   const duet = await startDuetChild(PYTHON);
   try {
-    const health = (await duet.api('GET', '/api/health')) as { sandbox: { mode: string } };
+    const health = (await duet.api('GET', '/api/health')) as { sandbox: { mode: SandboxMode } };
+    const bareRttMs = await measureRoundTrip(PYTHON, sandboxLauncher(health.sandbox.mode));
     await duet.api('POST', '/api/notebooks', { name: 'rtt' });
     const sock = await DuetSocket.open(duet, 'rtt');
     const id = await addCodeCell(sock, TRIVIAL_CELL);
@@ -130,7 +135,7 @@ async function measureDuet(): Promise<Figures> {
     }
     // The rtt notebook stays open too; its kernel is not counted among the 8 below.
     await duet.api('DELETE', '/api/notebooks/rtt');
-    const figures = { rttMs, firstCellMs, serverRssMb: rssMb(duet.pid), kernelsRssMb: kernelsRssMb(duet.pid), sandbox: health.sandbox.mode };
+    const figures = { rttMs, bareRttMs, firstCellMs, serverRssMb: rssMb(duet.pid), kernelsRssMb: kernelsRssMb(duet.pid), sandbox: health.sandbox.mode };
     for (const s of open) s.close();
     return figures;
   } finally {
@@ -193,13 +198,24 @@ export async function benchServer(): Promise<BenchSection> {
     ...(p !== null ? { peer: fmt(p), ratio: `${(d / p).toFixed(2)}×` } : {}),
     note: p !== null ? note : peerProblem,
   });
+  /** What the server adds to the kernel client's round trip: the WebSocket's median less the bare client's, both measured above in this section. */
+  const overBare = (d: Figures): BenchRow => {
+    const bare = d.bareRttMs ?? [];
+    const added = median(d.rttMs) - median(bare);
+    return {
+      name: 'round trip over the bare kernel client, median',
+      duet: `${added >= 0 ? '+' : '−'}${ms(Math.abs(added))}`,
+      note: `WebSocket ${ms(median(d.rttMs))} − bare client ${ms(median(bare))} (Duet's KernelSession, '${TRIVIAL_CELL}', execute → reply and idle, ${d.sandbox} kernel as the server's, ${ITERATIONS} runs after ${WARMUP}, measured just before the WebSocket runs); target within 1 ms`,
+    };
+  };
   return {
     title: `Server: Duet (duet serve, kernels in ${duet.sandbox}) vs Jupyter Server${version ? ` ${version}` : ''} (stock ipykernel, no sandbox), both ${PYTHON}`,
     rows: [
       row('trivial cell round trip, median', median(duet.rttMs), peer && median(peer.rttMs), ms, `'${TRIVIAL_CELL}' over the WebSocket: run-cell → cell idle event; peer: execute_request → execute_reply + idle on /api/kernels/ID/channels; ${ITERATIONS} runs after ${WARMUP}`),
       row('trivial cell round trip, p95', quantile(duet.rttMs, 0.95), peer && quantile(peer.rttMs, 0.95), ms, 'same runs'),
+      overBare(duet),
       row('new notebook → first cell result, median', median(duet.firstCellMs), peer && median(peer.firstCellMs), ms, `Duet: POST notebook, open socket, add + edit + run a cell (a warm kernel waiting); peer: POST /api/kernels, open channels, execute; ${FIRST_CELLS} each`),
-      row(`server RSS, ${OPEN_NOTEBOOKS} notebooks open`, duet.serverRssMb, peer && peer.serverRssMb, mb, `server process only (Duet's compiled, apps/server/dist); kernels: Duet ${mb(duet.kernelsRssMb)}${peer ? `, peer ${mb(peer.kernelsRssMb)}` : ''} (Duet's include its warm spare)`),
+      row(`server RSS, ${OPEN_NOTEBOOKS} notebooks open`, duet.serverRssMb, peer && peer.serverRssMb, mb, `server process only (Duet's compiled, apps/server/dist, started as \`npx duet serve\`: node ${duetNodeFlags() || 'with no flags'}); kernels: Duet ${mb(duet.kernelsRssMb)}${peer ? `, peer ${mb(peer.kernelsRssMb)}` : ''} (Duet's include its warm spare)`),
     ],
   };
 }

@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=1
 // Runs the compiled server (dist/, built by `npm install` and `npm run build`) when
 // it is newer than every source it was built from; otherwise the TypeScript sources
 // through tsx, so an edit takes effect without a build and a clone runs before one.
