@@ -11,6 +11,7 @@ import { CodeEditor, type EditorCallbacks, type EditorHandle } from './CodeEdito
 import { formatSeconds } from '../util/durations.ts';
 import { Elapsed } from './Elapsed.tsx';
 import { Markdown } from './Markdown.tsx';
+import { whenNearViewport } from './near-viewport.ts';
 import { Outputs } from './Outputs.tsx';
 
 /** A recorded turn's cost, shown on the first cell of the turn. */
@@ -27,6 +28,11 @@ interface CellProps {
   /** Set on the first cell of a recorded turn. */
   turnBadge: TurnBadge | undefined;
   outputsCollapsed: boolean;
+  /**
+   * Drawn first as a light placeholder (the cell's group, its source as plain text)
+   * until it comes near the viewport, is focused or asked for its editor.
+   */
+  deferred?: boolean;
 }
 
 // Names for assistive technology. They avoid the words "prompt" and "model" so that
@@ -126,7 +132,7 @@ function CellTools({ id, role, actions }: { id: string; role: NotebookCell['duet
 }
 
 /** A notebook cell. */
-export const Cell = memo(function Cell({ cell, runtime, selected, actions, turnBadge, outputsCollapsed }: CellProps) {
+export const Cell = memo(function Cell({ cell, runtime, selected, actions, turnBadge, outputsCollapsed, deferred = false }: CellProps) {
   const { id, duet } = cell;
   const phase = runtime?.phase ?? 'idle';
   const isCode = cell.cellType === 'code';
@@ -136,12 +142,24 @@ export const Cell = memo(function Cell({ cell, runtime, selected, actions, turnB
   const focusAfterEdit = useRef(false);
   const sourceRef = useRef(cell.source);
   sourceRef.current = cell.source;
+  const root = useRef<HTMLDivElement>(null);
+  const [full, setFull] = useState(!deferred);
+  const fullRef = useRef(full);
+  fullRef.current = full;
+  const focusWhenFull = useRef(false);
+  useEffect(() => {
+    if (full || !root.current) return;
+    return whenNearViewport(root.current, '1500px 0px', () => setFull(true));
+  }, [full]);
 
   // Markdown cells are rendered until someone asks to edit them (double-click, Enter).
   const handle = useMemo<EditorHandle>(
     () => ({
       focus() {
-        if (isCode) editor.current?.focus();
+        if (!fullRef.current) {
+          focusWhenFull.current = true;
+          setFull(true);
+        } else if (isCode) editor.current?.focus();
         else {
           focusAfterEdit.current = true;
           setEditing(true);
@@ -155,6 +173,12 @@ export const Cell = memo(function Cell({ cell, runtime, selected, actions, turnB
     actions.registerEditor(id, handle);
     return () => actions.registerEditor(id, null);
   }, [actions, id, handle]);
+  useEffect(() => {
+    if (full && focusWhenFull.current) {
+      focusWhenFull.current = false;
+      handle.focus();
+    }
+  }, [full, handle]);
   useEffect(() => {
     if (editing && focusAfterEdit.current) {
       focusAfterEdit.current = false;
@@ -193,6 +217,27 @@ export const Cell = memo(function Cell({ cell, runtime, selected, actions, turnB
   );
 
   const toggleOutputs = useCallback(() => actions.toggleOutputs(id), [actions, id]);
+
+  if (!full) {
+    return (
+      <div
+        ref={root}
+        id={`cell-${id}`}
+        className={`cell cell-${cell.cellType} role-${duet.role} cell-deferred${selected ? ' selected' : ''}`}
+        tabIndex={-1}
+        data-cell-id={id}
+        data-role={duet.role}
+        role="group"
+        aria-label={ROLE_LABEL[duet.role]}
+        onFocus={() => setFull(true)}
+      >
+        <div className="cell-gutter" />
+        <div className="cell-main">
+          <pre className="editor-placeholder">{cell.source.length > 0 ? cell.source : ' '}</pre>
+        </div>
+      </div>
+    );
+  }
 
   const testStatus = duet.role === 'test' ? (duet.test?.status ?? 'not-run') : null;
   const failure = testStatus === 'failed' || testStatus === 'error' ? firstError(cell) : undefined;
@@ -248,7 +293,7 @@ export const Cell = memo(function Cell({ cell, runtime, selected, actions, turnB
 
   const count = phase === 'running' ? '*' : phase === 'queued' ? '·' : cell.executionCount ?? ' ';
   return (
-    <div id={`cell-${id}`} className={classes} tabIndex={-1} data-cell-id={id} data-role={duet.role} role="group" aria-label={ROLE_LABEL[duet.role]}>
+    <div ref={root} id={`cell-${id}`} className={classes} tabIndex={-1} data-cell-id={id} data-role={duet.role} role="group" aria-label={ROLE_LABEL[duet.role]}>
       <div className="cell-gutter">
         {isCode && (
           <>

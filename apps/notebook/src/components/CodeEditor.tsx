@@ -7,6 +7,7 @@
 import type { EditorView } from '@codemirror/view';
 import { memo, useEffect, useImperativeHandle, useRef, useState, type Ref } from 'react';
 import { lazyModule } from '../util/lazy-module.ts';
+import { whenNearViewport } from './near-viewport.ts';
 
 /** What a cell can ask of its editor. */
 export interface EditorHandle {
@@ -74,19 +75,11 @@ export const CodeEditor = memo(function CodeEditor({ source, language, readOnly,
   useEffect(() => {
     if (wanted) return;
     const el = placeholderRef.current;
-    if (!el || typeof IntersectionObserver === 'undefined') {
+    if (!el) {
       setWanted(true);
       return;
     }
-    const observer = new IntersectionObserver(
-      (entries) => {
-        if (entries.some((e) => e.isIntersecting)) setWanted(true);
-      },
-      // The cells scroll inside their own container, which clips an observer rooted at the viewport.
-      { root: el.closest('.cells-scroller'), rootMargin: '800px 0px' },
-    );
-    observer.observe(el);
-    return () => observer.disconnect();
+    return whenNearViewport(el, '800px 0px', () => setWanted(true));
   }, [wanted]);
 
   const live = wanted && mod !== null;

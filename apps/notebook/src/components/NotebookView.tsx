@@ -56,6 +56,9 @@ const NEW_CELL: Record<NewCellKind, { cellType: 'code' | 'markdown'; role: 'code
   markdown: { cellType: 'markdown', role: 'prose' },
 };
 
+/** How many cells, at the end a notebook opens at, are drawn in full from the start. */
+const EAGER_CELLS = 40;
+
 /** Where a cell added by hand will appear, so it can be selected when it does. */
 interface AwaitedCell {
   index: number;
@@ -97,6 +100,14 @@ export const NotebookView = memo(function NotebookView({ store, edits, notebook,
   // Open at the top, like Jupyter, unless a run is writing: then follow it.
   const atBottom = useRef(notebook.run.active);
   const wasActive = useRef(notebook.run.active);
+  // A long notebook opens with full cells only at the end it opens at; the others start light and
+  // fill in as they near the viewport. Cells that arrive later are drawn in full.
+  const [deferredAtOpen] = useState<ReadonlySet<string>>(() => {
+    const cells = notebook.cells;
+    if (cells.length <= EAGER_CELLS) return new Set();
+    const ids = notebook.run.active ? cells.slice(0, cells.length - EAGER_CELLS) : cells.slice(EAGER_CELLS);
+    return new Set(ids.map((c) => c.id));
+  });
 
   const indexOf = (id: string): number => cellsRef.current.findIndex((c) => c.id === id);
   /** A cell's place in the whole notebook, which the server's indexes count in. */
@@ -347,6 +358,7 @@ export const NotebookView = memo(function NotebookView({ store, edits, notebook,
       actions={actions}
       turnBadge={turnBadges.get(cell.id)}
       outputsCollapsed={isCollapsed(folds, cell.id)}
+      deferred={deferredAtOpen.has(cell.id)}
     />
   );
   const renderItem = (item: CellItem) => {
