@@ -370,7 +370,9 @@ describe.each(modes)('%s: resources and lifetime', (mode: SandboxMode) => {
     const off = session.onState((state) => (state === 'busy' ? abort.abort() : undefined));
     onTestFinished(() => void off());
     const outcome = await session.run('while True:\n    print("x" * 1000)', { signal: abort.signal });
-    expect(outcome.result.status).toBe('error');
+    // A KeyboardInterrupt in the loop ('error'), or, on a busy machine, an interrupt that
+    // landed before the loop began, which ipykernel answers by aborting the request.
+    expect(['error', 'aborted']).toContain(outcome.result.status);
     const after = await kernel.run('print(6 * 7)');
     expect(outputText(after.outputs)).toContain('42');
   });
