@@ -9,14 +9,15 @@ import { assertNever } from '../util/assert-never.ts';
 import { ModelError, displayUrl, streamChat, type Audience, type ChatDelta, type StreamChatOptions } from '../llm/index.ts';
 import { idleRun, type NotebookDocument } from '../notebook/document.ts';
 import type { ContextMeter, HaltReason, ModelSlot, RunRecord } from '../protocol/notebook.ts';
-import { runStart, type RunStart } from './run-start.ts';
+import { runStart, taskPromptIndex, type RunStart } from './run-start.ts';
 import { testerReport, type TestRun } from './tester-report.ts';
 import { CellSplitter, type SplitEvent } from '../splitter/index.ts';
 import { requestAnswer } from './answer-request.ts';
 import type { CellRunner } from './cell-runner.ts';
 import { DEFAULT_CONTEXT_WINDOW, planRequest, type RequestPlan } from './context-budget.ts';
-import { cutToBudget, feedbackText } from './feedback.ts';
-import { INITIAL_CHARS_PER_TOKEN } from './token-estimator.ts';
+import { feedbackText } from './feedback.ts';
+import { answerOverLimit, ANSWER_LIMITS, type AnswerLimits } from './answer-limits.ts';
+import { fitInstructions, modelNotices } from './model-notices.ts';
 import { processModelMemory, type ModelMemory } from './model-memory.ts';
 import { correctionText, systemPrompt, type SlipKind, type TurnRecord } from './prompts.ts';
 import { relayedAnswer, type RelayedCell } from './relay.ts';
@@ -39,22 +40,6 @@ export interface GenerationControllerOptions {
   answerLimits?: AnswerLimits;
   /** Who reads the run's errors: a terminal (`duet run`, the default) or the browser (`duet serve`). */
   audience?: Audience;
-}
-
-/** The most one answer may be, whatever `max_tokens` said: a server that ignores it must not fill the server's memory. */
-export interface AnswerLimits {
-  chars: number;
-  ms: number;
-}
-
-/** 1 MiB of text (some 250,000 tokens, far past any local window) or 30 minutes from the first token. */
-export const ANSWER_LIMITS: AnswerLimits = { chars: 1024 * 1024, ms: 30 * 60_000 };
-
-/** Why an answer must stop, or null. */
-function answerOverLimit(chars: number, firstTokenAt: number, limits: AnswerLimits): string | null {
-  if (chars > limits.chars) return `passed ${Math.round(limits.chars / 1024)} KiB`;
-  if (firstTokenAt !== 0 && Date.now() - firstTokenAt > limits.ms) return `went on for more than ${Math.round(limits.ms / 60_000)} minutes`;
-  return null;
 }
 
 /** How a turn went, for the loop that decides what comes next. */
@@ -96,9 +81,6 @@ interface TurnSpec {
   /** The last user message of the request, when not the usual nudge. */
   closing?: string;
 }
-
-/** The share of a model's window its user's instructions may take. */
-const INSTRUCTIONS_SHARE = 0.2;
 
 /** How often the run state's tokens-per-second figure is refreshed. */
 const RATE_INTERVAL_MS = 250;
@@ -183,9 +165,15 @@ export class GenerationController {
     const loop: LoopContext = { opts, begin, talk: { request: begin.request, history: begin.history }, turn: begin.lastTurn, system: () => '' };
     this.#countGreens = (opts.mode ?? 'relay') === 'relay';
     try {
-      this.#sayOnce(opts);
+      for (const notice of modelNotices(opts.models, this.#memory)) doc.notice('info', notice);
       const inventory = await this.#o.inventory?.().catch(() => undefined);
-      const instructions = { A: this.#fitInstructions(opts, 'A'), B: this.#fitInstructions(opts, 'B') };
+      const fit = (slot: ModelSlot): string | undefined => {
+        const window = opts.models[slot].context?.window ?? DEFAULT_CONTEXT_WINDOW;
+        const fitted = fitInstructions(opts.instructions?.[slot], window);
+        if (fitted.cut) doc.notice('warning', `Your instructions for model ${slot} are longer than a fifth of its ${window}-token context window; only their beginning and end are sent. Shorten them, or give the model a larger context.`);
+        return fitted.text;
+      };
+      const instructions = { A: fit('A'), B: fit('B') };
       loop.system = (slot, part) =>
         systemPrompt({ slot, required, ...(part ? { part } : {}), ...(inventory ? { inventory } : {}), ...(instructions[slot] ? { instructions: instructions[slot] } : {}) });
       if (this.#countGreens) await this.#relay(loop);
@@ -318,7 +306,7 @@ export class GenerationController {
   /** The tester's test cells of the current request, in notebook order. */
   #testerTests(tester: ModelSlot): string[] {
     const { doc } = this.#o;
-    const prompt = doc.cells.findLastIndex((c) => c.duet.role === 'prompt');
+    const prompt = taskPromptIndex(doc.cells, doc.meta);
     return doc.cells
       .slice(prompt + 1)
       .filter((c) => c.duet.role === 'test' && c.duet.model === tester && !c.duet.discarded && !c.duet.unrunnable)
@@ -596,46 +584,6 @@ export class GenerationController {
     }
     const summary = summarizeTurn({ slot, turn, outcomes, ...(slipKind === 'unmarked' ? { slip: 'Python without RUN-CODE/TEST-ASSERT markers, nothing ran' } : slipKind === 'tool-calls' ? { slip: 'a tool call instead of marked code, nothing ran' } : {}) });
     return { record: { slot, text, feedback, summary }, runnable: pending.length + deferred.length, slip, deferred };
-  }
-
-  /**
-   * The user's instructions for a model, within a fifth of its window: they travel
-   * in every request, and a small window must keep room for the request and the code.
-   */
-  #fitInstructions(opts: RunOptions, slot: ModelSlot): string | undefined {
-    const text = opts.instructions?.[slot]?.trim();
-    if (!text) return undefined;
-    const window = opts.models[slot].context?.window ?? DEFAULT_CONTEXT_WINDOW;
-    const chars = Math.floor(window * INSTRUCTIONS_SHARE * INITIAL_CHARS_PER_TOKEN);
-    if (text.length <= chars) return text;
-    this.#o.doc.notice('warning', `Your instructions for model ${slot} are longer than a fifth of its ${window}-token context window; only their beginning and end are sent. Shorten them, or give the model a larger context.`);
-    return cutToBudget(text, chars);
-  }
-
-  /** Things a user should hear once about the models of a run: how their server will behave. */
-  #sayOnce(opts: RunOptions): void {
-    const { A, B } = opts.models;
-    if ((A.server === 'lmstudio' || B.server === 'lmstudio') && A.baseUrl === B.baseUrl && A.id !== B.id) {
-      const said = this.#memory.of(A).said;
-      if (!said.has(`auto-evict:${B.id}`)) {
-        said.add(`auto-evict:${B.id}`);
-        this.#o.doc.notice(
-          'info',
-          `A and B are two models on one LM Studio server: with just-in-time loading and auto-evict (both on by default), LM Studio may unload one to load the other on every turn. Load both models in LM Studio first, or turn off auto-evict in its Developer settings, to avoid a reload each turn.`,
-        );
-      }
-    }
-    for (const slot of ['A', 'B'] as const) {
-      const m = opts.models[slot];
-      if (m.server !== 'ollama') continue;
-      const said = this.#memory.of(m).said;
-      if (said.has('ollama-context')) continue;
-      said.add('ollama-context');
-      this.#o.doc.notice(
-        'info',
-        `Ollama answers /v1 requests for ${m.id} with a context of ${m.context?.window ?? DEFAULT_CONTEXT_WINDOW} tokens, whatever the model supports, and silently drops the oldest messages past it; Duet keeps each request within that. To give it more, set OLLAMA_CONTEXT_LENGTH where Ollama runs (or num_ctx in a Modelfile), restart it, and tell Duet the new size.`,
-      );
-    }
   }
 
   #onOutcome(o: CellOutcome, required: number): void {

@@ -5,7 +5,7 @@
  * run after a server restart, an import or a hand edit starts from the truth.
  */
 import type { NotebookDocument } from '../notebook/document.ts';
-import type { DuetNotebookMeta, ModelSlot, NotebookCell } from '../protocol/notebook.ts';
+import type { DuetNotebookMeta, ModelSlot, NotebookCell, TestStatus } from '../protocol/notebook.ts';
 import { notebookRecords } from './conversation.ts';
 import type { TurnRecord } from './prompts.ts';
 
@@ -63,7 +63,7 @@ export function runStart(cells: readonly NotebookCell[], meta: DuetNotebookMeta,
     };
   }
   const task = lastTask(meta);
-  const promptIndex = task === null ? -1 : cells.findLastIndex((c) => c.duet.role === 'prompt' && c.duet.run === task);
+  const promptIndex = taskPromptIndex(cells, meta);
   if (task === null || promptIndex < 0) {
     throw new RunStartError(input.kind === 'continue' ? 'There is no run to continue in this notebook: send a request first.' : 'There is no turn to retry in this notebook: send a request first.');
   }
@@ -112,9 +112,7 @@ function lastTask(meta: DuetNotebookMeta): number | null {
 
 /** Tests of the latest request (its runs, Continue and Retry included) that are green now; discarded turns do not count. */
 export function currentGreens(cells: readonly NotebookCell[], meta: DuetNotebookMeta): number {
-  const task = lastTask(meta);
-  if (task === null) return 0;
-  const promptIndex = cells.findLastIndex((c) => c.duet.role === 'prompt' && c.duet.run === task);
+  const promptIndex = taskPromptIndex(cells, meta);
   if (promptIndex < 0) return 0;
   return cells.slice(promptIndex + 1).filter((c) => !c.duet.discarded && c.duet.role === 'test' && c.duet.test?.status === 'passed').length;
 }
@@ -123,11 +121,21 @@ export function currentGreens(cells: readonly NotebookCell[], meta: DuetNotebook
 export function markStale(doc: NotebookDocument, from: number): number {
   let marked = 0;
   for (const cell of doc.cells.slice(from)) {
-    const status = cell.duet.test?.status;
-    if (cell.duet.role === 'test' && (status === 'passed' || status === 'failed' || status === 'error')) {
+    if (cell.duet.role === 'test' && isSettled(cell.duet.test?.status)) {
       doc.setCellMeta(cell.id, { ...cell.duet, test: { status: 'stale' } });
       marked += 1;
     }
   }
   return marked;
+}
+
+/** The index of the latest request's prompt cell (Continue and Retry carry that request on), or -1. */
+export function taskPromptIndex(cells: readonly NotebookCell[], meta: DuetNotebookMeta): number {
+  const task = lastTask(meta);
+  return task === null ? -1 : cells.findLastIndex((c) => c.duet.role === 'prompt' && c.duet.run === task);
+}
+
+/** A test status that says something about the code above it: stale once that code changes. */
+export function isSettled(status: TestStatus | undefined): boolean {
+  return status === 'passed' || status === 'failed' || status === 'error';
 }

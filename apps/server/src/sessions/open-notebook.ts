@@ -5,11 +5,11 @@
  * the methods here, so they refuse and allow the same things.
  */
 import type { KernelConnection } from '@duet/kernel';
-import { currentGreens, markStale, runStart, RunStartError, type CellRunner, type GenerationController, type ModelEndpoint, type RunKind, type RunOptions, type RunSummary } from '../controller/index.ts';
+import { currentGreens, isSettled, markStale, runStart, RunStartError, type CellRunner, type GenerationController, type ModelEndpoint, type RunKind, type RunOptions, type RunSummary } from '../controller/index.ts';
 import { formatLimit } from '../controller/disk-watch.ts';
 import type { Logger } from '../log.ts';
 import type { Autosaver, NotebookDocument } from '../notebook/index.ts';
-import type { CellRole, DuetCellMeta, ModelSlot, NotebookCell, NotebookSettings, ResumeRequest, RunMode, RunRecord, RunRequest, TestStatus } from '../protocol/index.ts';
+import type { CellRole, DuetCellMeta, ModelSlot, NotebookCell, NotebookSettings, ResumeRequest, RunMode, RunRecord, RunRequest } from '../protocol/index.ts';
 import type { Detach } from './detach.ts';
 import { SessionError } from './errors.ts';
 
@@ -409,9 +409,4 @@ function withRequired(req: RunRequest): RunRequest {
 /** The fields of a request that were given, so they can override settings without erasing them. */
 function definedFields(req: RunRequest): RunRequest {
   return Object.fromEntries(Object.entries(req).filter(([, v]) => v !== undefined)) as RunRequest;
-}
-
-/** A test status that says something about the code above it. */
-function isSettled(status: TestStatus | undefined): boolean {
-  return status === 'passed' || status === 'failed' || status === 'error';
 }
