@@ -13,9 +13,21 @@ export class WireError extends Error {
 
 /** The kernel process exited or stopped answering its heartbeat. */
 export class KernelDiedError extends Error {
-  override readonly name = 'KernelDied';
+  override readonly name: string = 'KernelDied';
   constructor(readonly detail: string) {
     super(`The kernel died (${detail}). Restart the kernel to go on; the notebook is kept.`);
+  }
+}
+
+/**
+ * A kernel on a gateway that Duet can no longer reach: the gateway no longer has
+ * it (culled, deleted, the gateway restarted), or the gateway stopped answering.
+ */
+export class KernelLostError extends KernelDiedError {
+  override readonly name = 'KernelLost';
+  constructor(detail: string) {
+    super(detail);
+    this.message = `The remote kernel was lost (${detail}). Restart the kernel to go on with a new one; the notebook is kept.`;
   }
 }
 

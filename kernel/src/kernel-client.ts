@@ -1,22 +1,24 @@
 /**
- * The client side of a kernel, as jupyter_client's client is: the four message
- * channels, one registry of requests waiting on replies, and the dispatch of what
- * the kernel sends. It knows nothing of the process behind the sockets.
+ * The client side of a kernel, as jupyter_client's client is: one registry of
+ * requests waiting on replies, and the dispatch of what the kernel sends, over a
+ * transport that carries the four channels (ZeroMQ sockets here, a gateway's
+ * WebSocket for a remote kernel). It knows nothing of the process behind them.
  */
 import { randomUUID } from 'node:crypto';
-import { Channel } from './channel.ts';
-import { endpoint, type ConnectionInfo } from './connection.ts';
-import type { KernelLogger } from './logger.ts';
 import { INPUT_ERROR, classify, makeHeader, toEvent, type ChannelName, type KernelInfoContent, type KernelMessage } from './messages.ts';
 import { RequestRegistry } from './registry.ts';
 import type { ExecuteEvent, ExecuteResult } from './session-types.ts';
-import { WireCodec, type MessageHeader, type WireMessage } from './wire.ts';
+import type { ConnectTransport, KernelTransport, SendChannel } from './transport.ts';
+import type { MessageHeader, WireMessage } from './wire.ts';
 
 export interface KernelClientOptions {
-  info: ConnectionInfo;
-  log: KernelLogger;
-  /** The kernel said it is busy or idle (for any request). */
-  onStatus: (state: 'busy' | 'idle') => void;
+  /** Opens the channels. */
+  connect: ConnectTransport;
+  /**
+   * The kernel said it is busy or idle (for any request); or, through a gateway,
+   * that the gateway is restarting it or found it dead.
+   */
+  onStatus: (state: StatusNews) => void;
 }
 
 /** What {@link KernelClient.execute} needs besides the code. */
@@ -25,37 +27,30 @@ export interface ExecuteRequest {
   onEvent: (ev: ExecuteEvent) => void;
 }
 
+/** The execution states a client passes on. */
+export type StatusNews = 'busy' | 'idle' | 'restarting' | 'dead';
+
 type ExecuteReply = Extract<KernelMessage, { msg_type: 'execute_reply' }>['content'];
 
 export class KernelClient {
-  readonly #codec: WireCodec;
   readonly #registry = new RequestRegistry();
-  readonly #sessionId = randomUUID();
-  readonly #channels: Record<ChannelName, Channel>;
-  readonly #onStatus: (state: 'busy' | 'idle') => void;
+  readonly #sessionId: string;
+  readonly #transport: KernelTransport;
+  readonly #onStatus: (state: StatusNews) => void;
   #markIOPubReady: () => void = () => {};
   /** Resolves when the first IOPub message has arrived: the SUB socket is then surely subscribed. */
   readonly iopubReady: Promise<void>;
 
-  constructor(o: KernelClientOptions) {
-    this.#codec = new WireCodec(o.info.key);
+  constructor(o: KernelClientOptions & { sessionId?: string }) {
     this.#onStatus = o.onStatus;
+    this.#sessionId = o.sessionId ?? randomUUID();
     this.iopubReady = new Promise<void>((r) => (this.#markIOPubReady = r));
-    const routingId = `duet-${this.#sessionId}`;
-    const reconnect = o.info.transport === 'tcp';
-    const channel = (name: ChannelName, kind: 'dealer' | 'sub', routed: boolean): Channel =>
-      new Channel({
-        name,
-        kind,
-        endpoint: endpoint(o.info, name),
-        codec: this.#codec,
-        reconnect,
-        log: o.log,
-        onMessage: (msg) => this.#dispatch(name, msg),
-        ...(routed ? { routingId } : {}),
-      });
-    // shell and stdin share a routing id, so the kernel can route input_request to us.
-    this.#channels = { shell: channel('shell', 'dealer', true), control: channel('control', 'dealer', false), stdin: channel('stdin', 'dealer', true), iopub: channel('iopub', 'sub', false) };
+    this.#transport = o.connect((channel, msg) => this.#dispatch(channel, msg), this.#sessionId);
+  }
+
+  /** The session id of this client's messages (a gateway keys its replay buffer by it). */
+  get sessionId(): string {
+    return this.#sessionId;
   }
 
   /** Asks for kernel_info; resolves with the reply. */
@@ -120,11 +115,11 @@ export class KernelClient {
   }
 
   close(): void {
-    for (const ch of Object.values(this.#channels)) ch.close();
+    this.#transport.close();
   }
 
-  #send(channel: 'shell' | 'control' | 'stdin', header: MessageHeader, content: Record<string, unknown>, parent: Partial<MessageHeader> = {}): Promise<void> {
-    return this.#channels[channel].send(this.#codec.encode({ header, parent_header: parent, metadata: {}, content }));
+  #send(channel: SendChannel, header: MessageHeader, content: Record<string, unknown>, parent: Partial<MessageHeader> = {}): Promise<void> {
+    return this.#transport.send(channel, { header, parent_header: parent, metadata: {}, content });
   }
 
   #dispatch(channel: ChannelName, raw: WireMessage): void {
@@ -136,7 +131,7 @@ export class KernelClient {
         if (msg.msg_type === 'status') {
           const state = msg.content.execution_state;
           if (state === 'idle') registry.idle(msg.parent);
-          if (state === 'busy' || state === 'idle') this.#onStatus(state);
+          if (state === 'busy' || state === 'idle' || state === 'restarting' || state === 'dead') this.#onStatus(state);
           return;
         }
         registry.get(msg.parent)?.onIOPub(msg);

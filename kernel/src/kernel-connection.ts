@@ -16,6 +16,12 @@ import type { ExecuteOptions, ExecuteResult, KernelInfo, KernelState } from './s
  */
 export type InterruptOutcome = 'replied' | 'signalled' | 'unanswered' | 'no-kernel';
 
+/**
+ * Where a kernel runs: on this machine (in Duet's sandbox), or on a gateway
+ * (Jupyter Server, Kernel Gateway, Enterprise Gateway), whose isolation it has.
+ */
+export type KernelLocation = { kind: 'local' } | { kind: 'remote'; gateway: string; host: string };
+
 /** A kernel Duet can run code in. */
 export interface KernelConnection {
   /** What the kernel is doing now. */
@@ -24,8 +30,10 @@ export interface KernelConnection {
   readonly pid: number | null;
   /** The kernel's working directory: the only place its code may write. */
   readonly workdir: string;
-  /** The limits the kernel runs under. */
+  /** The limits the kernel runs under (on a gateway, only the time limit and output cap are Duet's to keep). */
   readonly limits: SandboxLimits;
+  /** Where the kernel runs. */
+  readonly location: KernelLocation;
 
   /** Calls `fn` on every change of {@link state}; returns the unsubscribe. */
   onState(fn: (state: KernelState) => void): () => void;

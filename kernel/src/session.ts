@@ -9,8 +9,10 @@
 import { BudgetWatch, diskLimitError } from './disk-budget.ts';
 import { diskUsage, type DiskUsage } from './disk-usage.ts';
 import { KernelDiedError, RequestDisposedError } from './errors.ts';
-import { KernelClient } from './kernel-client.ts';
-import type { InterruptOutcome, KernelConnection } from './kernel-connection.ts';
+import { interrupter } from './interrupt-until-done.ts';
+import { KernelClient, type StatusNews } from './kernel-client.ts';
+import { zmqTransport } from './zmq-transport.ts';
+import type { InterruptOutcome, KernelConnection, KernelLocation } from './kernel-connection.ts';
 import { KernelProcess, delay, startFailure } from './kernel-process.ts';
 import { silentLogger, type KernelLogger } from './logger.ts';
 import type { KernelInfoContent } from './messages.ts';
@@ -49,6 +51,8 @@ interface Runtime {
 
 type Listener<T> = (value: T) => void;
 
+const LOCAL: KernelLocation = { kind: 'local' };
+
 /** start() failed because a port was taken under the kernel; `cause` holds the error to show if no retry is left. */
 class PortTakenError extends Error {}
 const START_ATTEMPTS = 3;
@@ -65,13 +69,6 @@ const DISK_CHECK_MS = 1000;
 
 /** How long interrupt() waits for interrupt_reply before it signals the process. */
 const INTERRUPT_REPLY_MS = 1000;
-
-/**
- * How often the session interrupts again a cell it must stop itself (an aborted
- * signal, the disk limit with no `stopCell`): an interrupt that lands between the
- * kernel's busy and the cell's code is dropped by the kernel.
- */
-const INTERRUPT_REPEAT_MS = 1000;
 
 export class KernelSession implements KernelConnection {
   readonly #opts: Required<Omit<KernelSessionOptions, 'launcher' | 'log'>> & { launcher: KernelLauncher; log: KernelLogger };
@@ -114,6 +111,10 @@ export class KernelSession implements KernelConnection {
   /** The limits the kernel was started with. */
   get limits(): SandboxLimits {
     return this.#opts.limits;
+  }
+
+  get location(): KernelLocation {
+    return LOCAL;
   }
 
   get launcher(): KernelLauncher {
@@ -184,7 +185,7 @@ export class KernelSession implements KernelConnection {
       this.#setState('dead');
       throw startFailure(err, '', python);
     }
-    const client: KernelClient = new KernelClient({ info: proc.info, log, onStatus: (state) => this.#onStatus(rt, state) });
+    const client: KernelClient = new KernelClient({ connect: zmqTransport(proc.info, log), onStatus: (state) => this.#onStatus(rt, state) });
     const rt: Runtime = { proc, client, dead: false };
     this.#rt = rt;
     proc.onEnd((detail) => this.#died(rt, detail));
@@ -304,21 +305,8 @@ export class KernelSession implements KernelConnection {
       },
     });
     sent.catch(() => undefined);
-    let interrupting = false;
-    /** Interrupts until the request is over: one interrupt alone can be lost. */
-    const interruptUntilDone = (): void => {
-      if (interrupting) return;
-      interrupting = true;
-      const again = (): void => void this.interrupt().catch(() => undefined);
-      again();
-      const timer = setInterval(again, INTERRUPT_REPEAT_MS);
-      timer.unref();
-      void sent.finally(() => clearInterval(timer)).catch(() => undefined);
-    };
-    const onAbort = interruptUntilDone;
-    opts.signal?.addEventListener('abort', onAbort, { once: true });
-    const cleared = sent.finally(() => opts.signal?.removeEventListener('abort', onAbort));
-    if (!rt.proc.budget) return cleared;
+    const interruptUntilDone = interrupter(sent, () => this.interrupt(), opts.signal);
+    if (!rt.proc.budget) return sent;
     const watch = new BudgetWatch(
       rt.proc.budget,
       (over) => {
@@ -329,7 +317,7 @@ export class KernelSession implements KernelConnection {
       DISK_CHECK_MS,
     );
     disk = watch;
-    return cleared.then(
+    return sent.then(
       (result) => this.#afterDiskCheck(watch, result, opts),
       (err: unknown) => {
         watch.stop();
@@ -432,7 +420,9 @@ export class KernelSession implements KernelConnection {
   }
 
   /** The kernel's busy and idle become the session's state, except while it starts. */
-  #onStatus(rt: Runtime, state: 'busy' | 'idle'): void {
+  #onStatus(rt: Runtime, state: StatusNews): void {
+    // 'restarting' and 'dead' come from gateways; a local kernel's death is seen by its process and heartbeat.
+    if (state !== 'busy' && state !== 'idle') return;
     if (this.#rt === rt && this.#state !== 'starting' && this.#state !== 'restarting') this.#setState(state);
   }
 

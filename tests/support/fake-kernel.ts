@@ -47,6 +47,7 @@ export class FakeKernel implements KernelConnection {
   readonly workdir = join(tmpdir(), 'duet-fake-kernel-workdir-never-created');
   readonly limits: SandboxLimits;
   readonly pid = null;
+  readonly location = { kind: 'local' } as const;
   /** Every code string sent, in order. */
   readonly ran: string[] = [];
   /** Every interrupt asked for, with what it did. */
