@@ -36,8 +36,11 @@ export function socketPaths(info: ConnectionInfo): string[] {
   return (['shell', 'iopub', 'stdin', 'control', 'hb'] as const).map((channel) => `${info.ip}-${info[`${channel}_port`]}`);
 }
 
-export async function createConnectionInfo(transport: 'tcp' | 'ipc', runtimeDir: string): Promise<ConnectionInfo> {
-  const key = randomBytes(32).toString('hex');
+/**
+ * `key` is a fresh random one unless given: a kernel behind a gateway's proxy
+ * takes the gateway's, so messages pass through unchanged (see KernelProxy).
+ */
+export async function createConnectionInfo(transport: 'tcp' | 'ipc', runtimeDir: string, key: string = randomBytes(32).toString('hex')): Promise<ConnectionInfo> {
   const base = { key, signature_scheme: 'hmac-sha256' as const, kernel_name: 'python3' };
   if (transport === 'ipc') {
     // ipc "ports" are only suffixes of the socket path.

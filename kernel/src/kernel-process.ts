@@ -26,6 +26,8 @@ export interface KernelProcessOptions {
   log: KernelLogger;
   /** How long to wait for an ipc kernel's sockets. */
   startTimeoutMs: number;
+  /** The HMAC key; a fresh random one when absent (a gateway's own, for a kernel behind {@link KernelProxy}). */
+  key?: string;
 }
 
 /** How much of the kernel's stderr is kept, for the error that says why it died or did not start. */
@@ -38,6 +40,7 @@ export class KernelProcess {
   #stderrTail = '';
   /** Why the process ended, once it has. */
   #ended: string | null = null;
+  #exitStatus: { code: number | null; signal: NodeJS.Signals | null } | null = null;
   readonly #endListeners = new Set<(detail: string) => void>();
   /** Resolves when the process has exited (or never started). */
   readonly exited: Promise<void>;
@@ -57,6 +60,7 @@ export class KernelProcess {
     child.stdout?.resume();
     this.exited = new Promise<void>((resolve) => {
       child.once('exit', (code, signal) => {
+        this.#exitStatus = { code, signal };
         this.#end(signal ? `process killed by ${signal}` : `process exited with code ${code}`);
         resolve();
       });
@@ -77,7 +81,7 @@ export class KernelProcess {
     const runtimeDir = await mkdtemp(join(tmpdir(), 'duet-kernel-'));
     const tmpDir = join(runtimeDir, 'tmp');
     await mkdir(tmpDir, { mode: 0o700 });
-    const info = await createConnectionInfo(launcher.transport, runtimeDir);
+    const info = await createConnectionInfo(launcher.transport, runtimeDir, o.key);
     const connectionFile = join(runtimeDir, 'connection.json');
     await writeConnectionFile(connectionFile, info);
     const cmd = launcher.command({ python, connectionFile, runtimeDir, tmpDir, workdir, limits });
@@ -110,6 +114,11 @@ export class KernelProcess {
   /** Why the process ended, or null while it runs. */
   get ended(): string | null {
     return this.#ended;
+  }
+
+  /** The process's exit code or the signal that ended it, once it has exited; null before (or when it never started). */
+  get exitStatus(): { code: number | null; signal: NodeJS.Signals | null } | null {
+    return this.#exitStatus;
   }
 
   /** Calls `fn` once the process has ended, with why; at once (on the next tick) if it already has. */
