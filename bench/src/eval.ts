@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { silentLogger } from '@duet/kernel';
-import { chooseServerLauncher, EvalRunner, ScriptedModelServer, contentChunks, type Contestant, type EvalTask, type ScriptStep, type TaskResult } from '@duet/server';
+import { chooseServerLauncher, localKernels, EvalRunner, ScriptedModelServer, contentChunks, type Contestant, type EvalTask, type ScriptStep, type TaskResult } from '@duet/server';
 import type { BenchRow, BenchSection } from './report.ts';
 import { median, ms } from './stats.ts';
 
@@ -52,7 +52,7 @@ async function measure(concurrency: number, baseUrl: string, count = TASKS): Pro
       tasks: tasks(count),
       contestants: [contestant],
       settings: { required: 2, maxTurns: 2, cellTimeoutMs: 30_000 },
-      runtime: { python: PYTHON, launcher, log: silentLogger },
+      runtime: { newKernel: localKernels({ python: PYTHON, launcher, log: silentLogger }), log: silentLogger },
       concurrency,
       // The scripted server answers at once; queueing it would measure the queue, not Duet.
       serverConcurrency: concurrency,

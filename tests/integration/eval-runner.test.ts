@@ -10,6 +10,7 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { silentLogger } from '@duet/kernel';
 import {
   chooseServerLauncher,
+  localKernels,
   EvalRunner,
   readResults,
   readTaskSet,
@@ -110,7 +111,7 @@ async function runner(o: { dir: string; tasks: readonly EvalTask[]; contestants:
     tasks: o.tasks,
     contestants: o.contestants,
     settings: { required: 2, maxTurns: 2, cellTimeoutMs: 20_000 },
-    runtime: { python: SYSTEM_PYTHON, launcher, log: silentLogger },
+    runtime: { newKernel: localKernels({ python: SYSTEM_PYTHON, launcher, log: silentLogger }), log: silentLogger },
     concurrency: 2,
     serverConcurrency: 1,
     onEvent: (e) => o.events?.push(e),

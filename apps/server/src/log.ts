@@ -27,7 +27,7 @@ export interface LoggerOptions {
 }
 
 /** Field paths whose values never reach the log, at the top level and one or two levels down. */
-export const REDACTED_PATHS: readonly string[] = ['apiKey', 'authorization', 'token', 'cookie'].flatMap((k) => [
+export const REDACTED_PATHS: readonly string[] = ['apiKey', 'gatewayToken', 'authorization', 'token', 'cookie'].flatMap((k) => [
   k,
   `*.${k}`,
   `*.*.${k}`,

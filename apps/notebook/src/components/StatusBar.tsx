@@ -1,5 +1,6 @@
 /** The run at a glance: who is writing or being waited for, how fast, how many tests are green, context use, the kernel. */
 import type { NotebookSnapshot, RunState, SandboxReport } from '@duet/server/protocol';
+import { useEffect, useState } from 'react';
 import { formatWholeSeconds } from '../util/durations.ts';
 import { greenTests } from '../util/green-count.ts';
 import { haltLabel, kernelStatusText, producingLabel } from '../util/labels.ts';
@@ -41,6 +42,19 @@ function TurnClock({ run }: { run: RunState }) {
   );
 }
 
+/** A kernel launching on a gateway can take tens of seconds (a pod on a cluster): say where, and how long so far. */
+function RemoteStart({ host, kernel }: { host: string; kernel: string }) {
+  // Counted from when this page saw the state change: the server sends states, not their times.
+  const [since, setSince] = useState(() => Date.now());
+  useEffect(() => setSince(Date.now()), [kernel]);
+  return (
+    <span data-testid="kernel-remote-start">
+      {' '}
+      on {host}… <Elapsed since={since} format={formatWholeSeconds} />
+    </span>
+  );
+}
+
 /** One line under the toolbar. */
 export function StatusBar({ notebook, sandbox }: { notebook: NotebookSnapshot; sandbox: SandboxReport | null }) {
   const { run, kernel, meta } = notebook;
@@ -78,6 +92,7 @@ export function StatusBar({ notebook, sandbox }: { notebook: NotebookSnapshot; s
         title={kernelText.hint ?? undefined}
       >
         <span className="kernel-dot" aria-hidden="true" /> Kernel {kernelText.label}
+        {sandbox?.mode === 'remote' && (kernel === 'starting' || kernel === 'restarting') && <RemoteStart host={sandbox.host ?? 'the gateway'} kernel={kernel} />}
       </span>
       {sandbox && (
         <span
@@ -85,9 +100,15 @@ export function StatusBar({ notebook, sandbox }: { notebook: NotebookSnapshot; s
           data-testid="sandbox-status"
           title={sandbox.notes.join('\n')}
         >
-          {sandbox.available ? `Sandbox: ${sandbox.mode}` : 'No sandbox: model code runs with your rights'}
+          {sandboxLabel(sandbox)}
         </span>
       )}
     </div>
   );
+}
+
+/** Where model code runs and what isolates it: Duet's sandbox here, or the gateway's on another host. */
+export function sandboxLabel(sandbox: SandboxReport): string {
+  if (sandbox.mode === 'remote') return `Remote kernel on ${sandbox.host ?? 'a gateway'}`;
+  return sandbox.available ? `Sandbox: ${sandbox.mode}` : 'No sandbox: model code runs with your rights';
 }

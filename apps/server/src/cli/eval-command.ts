@@ -29,7 +29,7 @@ import {
 } from '../eval/index.ts';
 import type { ScriptedModelServer } from '../models/index.ts';
 import { describeModel, type Io } from './run-command.ts';
-import { prepareRuntime } from '../runtime/index.ts';
+import { describeRuntime, kernelsFor, prepareRuntime, startTimeout } from '../runtime/index.ts';
 import { CtrlC, SetupAbandoned } from './ctrl-c.ts';
 
 export interface EvalArgs {
@@ -72,7 +72,7 @@ export async function evalCommand(args: EvalArgs, config: DuetConfig, io: Io): P
     const contestants = await setup(resolveContestants(pairs, modes, config, demo?.baseUrl));
     const rt = await setup(prepareRuntime(config, (m) => io.err(m)));
     for (const c of contestants) io.err(`pair ${c.id}:\n  ${describeModel('A', c.models.A)}\n  ${describeModel('B', c.models.B)}`);
-    io.err(`kernel: ${rt.python} (Python ${rt.pythonVersion}), sandbox: ${rt.sandbox.mode}${rt.sandbox.notes.length ? ` — ${rt.sandbox.notes.join(' ')}` : ''}`);
+    io.err(describeRuntime(rt));
     await makeOutDir(dir);
     io.err(`tasks: ${taskSet.tasks.length} from ${taskSet.source === BUILTIN_TASKS ? 'the builtin set' : taskSet.source} (${taskSet.layouts.join(', ')}); results in ${dir}`);
     runner = new EvalRunner({
@@ -89,7 +89,7 @@ export async function evalCommand(args: EvalArgs, config: DuetConfig, io: Io): P
         instructions: { ...(config.instructionsA !== undefined ? { A: config.instructionsA } : {}), ...(config.instructionsB !== undefined ? { B: config.instructionsB } : {}) },
         first: config.first,
       },
-      runtime: { python: rt.python, launcher: rt.launcher, log: rt.log },
+      runtime: { newKernel: kernelsFor(rt, startTimeout(config)), log: rt.log },
       concurrency: config.concurrency,
       serverConcurrency: config.serverConcurrency,
       onEvent: progressReporter(

@@ -10,7 +10,7 @@ import { ConfigError, type DuetConfig } from '../config/index.ts';
 import { replayNotebook, type ReplayedTest } from '../eval/index.ts';
 import { fromIpynb, NotebookFormatError, type NotebookDocument } from '../notebook/index.ts';
 import type { Io } from './run-command.ts';
-import { prepareRuntime } from '../runtime/index.ts';
+import { describeRuntime, kernelsFor, prepareRuntime, startTimeout } from '../runtime/index.ts';
 
 export interface ReplayArgs {
   notebook: string;
@@ -20,7 +20,7 @@ export interface ReplayArgs {
 export async function replayCommand(args: ReplayArgs, config: DuetConfig, io: Io): Promise<number> {
   const doc = await readNotebook(args.notebook);
   const rt = await prepareRuntime(config, (m) => io.err(m));
-  io.err(`replaying ${args.notebook} in a fresh kernel: ${rt.python} (Python ${rt.pythonVersion}), sandbox: ${rt.sandbox.mode}`);
+  io.err(`replaying ${args.notebook} in a fresh ${describeRuntime(rt)}`);
   const stop = new AbortController();
   const removeInterrupt = io.onInterrupt(() => {
     if (stop.signal.aborted) process.exit(1);
@@ -28,8 +28,7 @@ export async function replayCommand(args: ReplayArgs, config: DuetConfig, io: Io
   });
   try {
     const report = await replayNotebook(doc, {
-      python: rt.python,
-      launcher: rt.launcher,
+      newKernel: kernelsFor(rt, startTimeout(config)),
       log: rt.log,
       cellTimeoutMs: config.cellTimeout * 1000,
       signal: stop.signal,

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { KernelSession, type KernelConnection } from '@duet/kernel';
+import type { KernelConnection } from '@duet/kernel';
 import { ConfigError, resolveModels, type DuetConfig } from '../config/index.ts';
 import { DEMO_KEYWORD } from '../config/models.ts';
 import { CellRunner, DEFAULT_CONTEXT_WINDOW, GenerationController, inventoryLine, markStale, readKernelInventory, type ModelEndpoint, type RunKind } from '../controller/index.ts';
@@ -16,7 +16,7 @@ import { startDemoServer } from '../demo/index.ts';
 import type { ScriptedModelServer } from '../models/index.ts';
 import { Autosaver, NotebookDocument, fromIpynb } from '../notebook/index.ts';
 import { reportProgress } from './progress.ts';
-import { prepareRuntime } from '../runtime/index.ts';
+import { describeRuntime, kernelsFor, prepareRuntime, startTimeout } from '../runtime/index.ts';
 import { CtrlC, SetupAbandoned } from './ctrl-c.ts';
 
 export interface RunArgs {
@@ -80,17 +80,24 @@ export async function runCommand(args: RunArgs, config: DuetConfig, io: Io): Pro
     const models = await setup(resolveModels(modelConfig, demo?.baseUrl));
     const rt = await setup(prepareRuntime(config, (m) => io.err(m)));
     for (const slot of ['A', 'B'] as const) io.err(describeModel(slot, models[slot]));
-    io.err(`kernel: ${rt.python} (Python ${rt.pythonVersion}), sandbox: ${rt.sandbox.mode}${rt.sandbox.notes.length ? ` — ${rt.sandbox.notes.join(' ')}` : ''}`);
+    io.err(describeRuntime(rt));
     await mkdir(workdir, { recursive: true });
-    kernel = new KernelSession({ python: rt.python, workdir, launcher: rt.launcher, log: rt.log });
-    io.err('starting the kernel…');
-    await setup(kernel.start());
+    const where = rt.kind === 'remote' ? ` on ${rt.gateway.url}` : '';
+    let saidSeconds = 0;
+    const onStarting = (ms: number): void => {
+      // Every 5 s, so a slow cluster launch shows it is still waiting.
+      const s = Math.floor(ms / 5000) * 5;
+      if (s > saidSeconds) io.err(`starting a kernel${where}… ${(saidSeconds = s)} s`);
+    };
+    const session = kernelsFor(rt, { ...startTimeout(config), onStarting })(workdir);
+    kernel = session;
+    io.err(`starting a kernel${where}…`);
+    await setup(session.start());
     const doc = earlier ?? new NotebookDocument(name);
     saver = new Autosaver(doc, out, 500, (err) => rt.log.error({ err: String(err) }, 'autosave failed'));
     const stopProgress = reportProgress(doc, (l) => io.err(l));
-    const runner = new CellRunner({ doc, kernel, cellTimeoutMs: config.cellTimeout * 1000, log: rt.log });
+    const runner = new CellRunner({ doc, kernel: session, cellTimeoutMs: config.cellTimeout * 1000, log: rt.log });
     if (earlier !== null && !args.fresh) await setup(replayCode(doc, runner, (m) => io.err(m)));
-    const session = kernel;
     const generation = new GenerationController({ doc, runner, log: rt.log, inventory: async () => inventoryLine(await readKernelInventory(session, rt.log)) });
     ctrlC.working(() => {
       io.err('stopping (Ctrl-C again to quit at once)…');

@@ -46,6 +46,10 @@ export const configSchema = z.object({
   concurrency: positiveInt('--concurrency').max(64, '--concurrency must be at most 64').default(1),
   serverConcurrency: positiveInt('--server-concurrency').max(256, '--server-concurrency must be at most 256').default(1),
   evals: z.string().min(1).optional(),
+  kernelGateway: z.string().min(1).optional(),
+  gatewayToken: z.string().min(1).optional(),
+  kernelName: z.string().min(1).default('python3'),
+  kernelStartTimeout: seconds('--kernel-start-timeout').optional(),
 });
 
 export type DuetConfig = z.infer<typeof configSchema>;
@@ -77,6 +81,10 @@ export const ENV_NAMES: Partial<Record<ConfigKey, string>> = {
   first: 'DUET_FIRST',
   concurrency: 'DUET_CONCURRENCY',
   serverConcurrency: 'DUET_SERVER_CONCURRENCY',
+  kernelGateway: 'DUET_KERNEL_GATEWAY',
+  gatewayToken: 'DUET_GATEWAY_TOKEN',
+  kernelName: 'DUET_KERNEL_NAME',
+  kernelStartTimeout: 'DUET_KERNEL_START_TIMEOUT',
 };
 
 /** A configuration problem the user must fix; the CLI exits 2 with this message. */

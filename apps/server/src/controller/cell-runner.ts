@@ -6,7 +6,7 @@
  * It also mirrors the kernel's state into the document, as `busy` when the kernel
  * burns CPU with no cell running (a thread a cell left behind), if asked to watch.
  */
-import { KernelDiedError, type ErrorOutput, type ExecuteResult, type KernelConnection, type KernelLogger, type NbOutput, type OutputArea } from '@duet/kernel';
+import { KernelDiedError, KernelLostError, type ErrorOutput, type ExecuteResult, type KernelConnection, type KernelLogger, type NbOutput, type OutputArea } from '@duet/kernel';
 import type { NotebookDocument } from '../notebook/document.ts';
 import { BackgroundWatch } from './background-watch.ts';
 import { DiskWatch, formatLimit } from './disk-watch.ts';
@@ -201,10 +201,15 @@ export class CellRunner {
     const timer = new CellTimer(this.#o.cellTimeoutMs, this.#o.interruptGraceMs, kernel, log);
     this.#timer = timer;
     let stoppedByRestart = false;
-    const disk = new DiskWatch(kernel.workdir, kernel.limits.diskBytes, () => {
-      log.warn({ cell: id, limitBytes: kernel.limits.diskBytes }, 'workdir disk limit passed; stopping the cell');
-      timer.stop();
-    });
+    let lost: KernelLostError | null = null;
+    // A kernel on a gateway writes to its own disk there, which Duet cannot measure.
+    const disk =
+      kernel.location.kind === 'local'
+        ? new DiskWatch(kernel.workdir, kernel.limits.diskBytes, () => {
+            log.warn({ cell: id, limitBytes: kernel.limits.diskBytes }, 'workdir disk limit passed; stopping the cell');
+            timer.stop();
+          })
+        : null;
     try {
       // Past the kernel's own disk limit the session stops the cell through the timer, so that stop escalates too.
       const done = kernel.send(source, { onEvent: (ev) => doc.applyExecuteEvent(id, area, ev), stopCell: () => timer.stop() });
@@ -212,23 +217,24 @@ export class CellRunner {
       done.catch(() => undefined);
       timer.start();
       if (this.#stopAsked) timer.stop();
-      disk.start();
+      disk?.start();
       result = await Promise.race([done, timer.gaveUp]);
     } catch (err) {
       if (!(err instanceof KernelDiedError) && !(err instanceof KernelGaveUp)) throw err;
       stoppedByRestart = timer.stopped && err instanceof KernelGaveUp;
+      if (err instanceof KernelLostError) lost = err;
       status = timer.fired ? 'timeout' : stoppedByRestart ? 'error' : 'died';
       await this.#restart(
-        status === 'timeout' ? 'a cell ran past the time limit and did not stop' : stoppedByRestart ? 'a stopped cell did not respond to the interrupt' : 'the kernel died',
+        status === 'timeout' ? 'a cell ran past the time limit and did not stop' : stoppedByRestart ? 'a stopped cell did not respond to the interrupt' : lost ? 'the remote kernel was lost' : 'the kernel died',
       );
     } finally {
       timer.clear();
-      disk.stop();
+      disk?.stop();
       this.#timer = null;
     }
     // A quick cell may have written past the limit between two looks.
-    if (!disk.exceeded) await disk.check();
-    if (disk.exceeded) {
+    if (disk && !disk.exceeded) await disk.check();
+    if (disk?.exceeded) {
       area.removeWhere(isInterrupt);
       this.#appendError(
         area,
@@ -257,6 +263,9 @@ export class CellRunner {
       // No flag name: the browser shows this too. The outcome's `timeout` status lets the CLI name its flag.
       this.#appendError(area, 'CellTimeout', `Duet stopped this cell: it ran longer than the ${secs} s cell time limit.`);
       result = { status: 'error', executionCount: result.executionCount, ename: 'CellTimeout' };
+    } else if (status === 'died' && lost) {
+      this.#appendError(area, 'KernelLost', `The remote kernel was lost while running this cell (${lost.detail}). A new kernel was started on the gateway: variables from earlier cells are gone; run them again.`);
+      result = { status: 'error', executionCount: null, ename: 'KernelLost' };
     } else if (status === 'died') {
       this.#appendError(area, 'KernelDied', 'The kernel died while running this cell (memory or another limit, or the code ended the process). It was restarted: variables from earlier cells are gone; run them again.');
       result = { status: 'error', executionCount: null, ename: 'KernelDied' };

@@ -6,14 +6,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KernelSession, type KernelLauncher, type KernelLogger } from '@duet/kernel';
+import type { KernelConnection, KernelLogger } from '@duet/kernel';
 import { CellRunner, type CellOutcome } from '../controller/index.ts';
 import type { NotebookDocument } from '../notebook/index.ts';
 
 export interface FreshKernelOptions {
-  python: string;
-  /** The sandbox the kernel starts in: the same as the run's. */
-  launcher: KernelLauncher;
+  /** Makes the kernel: in the same sandbox (or on the same gateway) as the run's. */
+  newKernel: (workdir: string) => KernelConnection;
   log: KernelLogger;
   cellTimeoutMs: number;
   /** The kernel's working folder; a new temporary one, removed afterwards, when absent. */
@@ -33,7 +32,7 @@ export async function replayInFreshKernel(doc: NotebookDocument, ids: readonly s
   signal?.throwIfAborted();
   const temp = opts.workdir === undefined ? await mkdtemp(join(tmpdir(), 'duet-fresh-')) : null;
   const workdir = opts.workdir ?? join(temp as string, 'work');
-  const kernel = new KernelSession({ python: opts.python, workdir, launcher: opts.launcher, log: opts.log });
+  const kernel = opts.newKernel(workdir);
   // A cell that hangs must not hold up a stop: the kernel goes, and the cell ends with it.
   const onAbort = (): void => void kernel.shutdown().catch(() => undefined);
   signal?.addEventListener('abort', onAbort, { once: true });

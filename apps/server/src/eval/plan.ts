@@ -1,5 +1,5 @@
 /** What an eval runs: its contestants, the limits of each run, and what runs the kernels. */
-import type { KernelLauncher, KernelLogger } from '@duet/kernel';
+import type { KernelConnection, KernelLogger } from '@duet/kernel';
 import type { ModelEndpoint, RunMode } from '../controller/types.ts';
 
 /** One pair of models in one mode, with both models resolved to their servers. */
@@ -25,8 +25,8 @@ export interface EvalSettings {
 
 /** What starts the kernels: the run's and the judge's, in the same sandbox. */
 export interface EvalRuntime {
-  python: string;
-  launcher: KernelLauncher;
+  /** Makes a kernel, not started, for a working directory: on this machine or on a gateway (runtime/kernels-for.ts). */
+  newKernel: (workdir: string) => KernelConnection;
   log: KernelLogger;
 }
 

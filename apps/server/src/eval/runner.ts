@@ -7,7 +7,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
-import type { KernelSession } from '@duet/kernel';
+import type { KernelConnection } from '@duet/kernel';
 import { inventoryLine, readKernelInventory } from '../controller/index.ts';
 import { streamChat } from '../llm/index.ts';
 import type { EvalReport } from '../protocol/evals.ts';
@@ -109,7 +109,7 @@ export class EvalRunner {
     const queue = new ServerQueue(o.serverConcurrency);
     let inventory: Promise<string | undefined> | null = null;
     // The kernels are all alike: what the first one has installed stands for all of them.
-    const inventoryOf = (kernel: KernelSession): Promise<string | undefined> =>
+    const inventoryOf = (kernel: KernelConnection): Promise<string | undefined> =>
       (inventory ??= readKernelInventory(kernel, o.runtime.log).then(inventoryLine, () => undefined));
     const limit = pLimit(o.concurrency);
     let ran = 0;

@@ -6,7 +6,7 @@
  */
 import { mkdir, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { KernelSession } from '@duet/kernel';
+import type { KernelConnection } from '@duet/kernel';
 import { CellRunner, GenerationController, type RunSummary } from '../controller/index.ts';
 import { displayUrl } from '../llm/index.ts';
 import { Autosaver, NotebookDocument } from '../notebook/index.ts';
@@ -25,7 +25,7 @@ export interface TaskRunDeps {
   queue: ServerQueue;
   chat: ChatStream;
   /** The kernel inventory line for the system prompt, read once for the whole eval. */
-  inventory: (kernel: KernelSession) => Promise<string | undefined>;
+  inventory: (kernel: KernelConnection) => Promise<string | undefined>;
   now?: () => number;
 }
 
@@ -77,8 +77,7 @@ export class TaskRun {
     const judgeStarted = now();
     try {
       const judge = await judgeCode(code, hiddenTestCode(this.#task), {
-        python: this.#deps.runtime.python,
-        launcher: this.#deps.runtime.launcher,
+        newKernel: this.#deps.runtime.newKernel,
         log: this.#deps.runtime.log,
         cellTimeoutMs: this.#deps.settings.cellTimeoutMs,
         signal: this.#stop.signal,
@@ -101,7 +100,7 @@ export class TaskRun {
     await rm(workdir, { recursive: true, force: true });
     await mkdir(workdir, { recursive: true });
     await mkdir(dirname(path), { recursive: true });
-    const kernel = new KernelSession({ python: runtime.python, workdir, launcher: runtime.launcher, log: runtime.log });
+    const kernel = runtime.newKernel(workdir);
     const stopKernel = (): void => void kernel.shutdown().catch(() => undefined);
     this.#stop.signal.addEventListener('abort', stopKernel, { once: true });
     try {

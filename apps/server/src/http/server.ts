@@ -7,10 +7,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import express from 'express';
-import { prepareRuntime, type Runtime } from '../runtime/index.ts';
+import { describeRuntime, kernelsFor, prepareRuntime, startTimeout, type Runtime } from '../runtime/index.ts';
 import { ConfigError, type DuetConfig } from '../config/index.ts';
 import { DEMO_MODELS, demoScript, type DemoPacing } from '../demo/index.ts';
-import { KernelPool, type SandboxReport } from '../kernels/index.ts';
+import { KernelPool, spareHandover } from '../kernels/index.ts';
 import type { Logger } from '../log.ts';
 import { createModelHandler } from '../models/index.ts';
 import { DEFAULT_NOTEBOOK_LIMITS, type NotebookLimits } from '../notebook/index.ts';
@@ -86,9 +86,10 @@ export async function startServer(config: DuetConfig, deps: ServerDeps = {}): Pr
   const found = await store.init();
   for (const bad of found.filter((n) => n.error !== undefined)) progress(`skipping ${bad.name}.ipynb: ${bad.error} (left as it is)`);
 
+  const remote = runtime.kind === 'remote';
   const pool = new KernelPool({
-    python: runtime.python,
-    launcher: runtime.launcher,
+    newKernel: kernelsFor(runtime, startTimeout(config)),
+    spares: spareHandover({ remote, ...(remote ? {} : { launcher: runtime.launcher }), ...(config.workdir !== undefined ? { sharedWorkdir: config.workdir } : {}) }),
     warm: deps.warmKernels ?? 1,
     spareRoot: join(notebooksDir, '.duet-spare'),
     ...(config.workdir !== undefined ? { sharedWorkdir: resolve(config.workdir) } : {}),
@@ -149,7 +150,7 @@ export async function startServer(config: DuetConfig, deps: ServerDeps = {}): Pr
   app.use(authMiddleware(auth));
   app.use('/demo/v1', createModelHandler({ models: DEMO_MODELS, script: demoScript(deps.demoPacing) }));
   app.use('/api', express.json({ limit: '64mb' }));
-  app.use(infoRoutes({ version: serverVersion(), pythonVersion: runtime.pythonVersion, sandbox: runtime.sandbox, models, probeTimeoutMs: 3000, kernels: () => ({ live: pool.liveCount, warm: pool.readySpares, openNotebooks: notebooks.all.length }) }));
+  app.use(infoRoutes({ version: serverVersion(), pythonVersion: runtime.kind === 'remote' ? 'on the gateway' : runtime.pythonVersion, sandbox: runtime.sandbox, models, probeTimeoutMs: 3000, kernels: () => ({ live: pool.liveCount, warm: pool.readySpares, openNotebooks: notebooks.all.length }) }));
   app.use(notebookRoutes(store, notebooks));
   app.use(runRoutes(store, notebooks));
   app.use(evalRoutes({ notebooksDir, evalsDir: config.evals }));
@@ -159,8 +160,8 @@ export async function startServer(config: DuetConfig, deps: ServerDeps = {}): Pr
   server.on('request', app);
   server.on('upgrade', (req, socket, head) => sockets.handleUpgrade(req, socket, head));
 
-  log.info({ host: config.host, port, notebooks: notebooksDir, sandbox: runtime.sandbox.mode, python: runtime.python }, 'server listening');
-  progress(`kernel: ${runtime.python} (Python ${runtime.pythonVersion}), sandbox: ${describeSandbox(runtime.sandbox)}`);
+  log.info({ host: config.host, port, notebooks: notebooksDir, sandbox: runtime.sandbox.mode, ...(runtime.kind === 'remote' ? { gateway: runtime.gateway.url } : { python: runtime.python }) }, 'server listening');
+  progress(describeRuntime(runtime));
   progress(`notebooks: ${notebooksDir}`);
 
   let closing: Promise<void> | null = null;
@@ -218,9 +219,6 @@ function listenError(err: unknown, config: DuetConfig): string {
   return `Could not listen on ${config.host}:${config.port}: ${err instanceof Error ? err.message : String(err)}`;
 }
 
-function describeSandbox(s: SandboxReport): string {
-  return `${s.mode}${s.available ? '' : ' (no isolation)'}${s.notes.length ? ` — ${s.notes.join(' ')}` : ''}`;
-}
 
 function serverVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };

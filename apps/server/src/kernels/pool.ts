@@ -22,13 +22,20 @@
 import { randomBytes } from 'node:crypto';
 import { lstat, mkdir, readdir, rename, rm, rmdir, symlink, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { KernelConnection, KernelLauncher, KernelLogger, SandboxLimits } from '@duet/kernel';
+import type { KernelConnection, KernelLauncher, KernelLogger } from '@duet/kernel';
 import { survivesWorkdirRename } from './launcher.ts';
-import { localKernels, type KernelFactory } from './local-kernel.ts';
+import type { KernelFactory } from './local-kernel.ts';
 
 export interface KernelPoolOptions {
-  python: string;
-  launcher: KernelLauncher;
+  /** Makes the pool's kernels (see runtime/kernels-for.ts). */
+  newKernel: KernelFactory;
+  /**
+   * How a spare becomes a notebook's: `rename` its directory to the notebook's
+   * workdir (a local sandbox that follows a rename, see the file comment);
+   * `as-is` (a kernel on a gateway, whose working directory is its own there,
+   * or one shared `--workdir`); `none`: no spares.
+   */
+  spares: SpareHandover;
   /** How many started kernels wait for a notebook. 0 turns warming off. */
   warm: number;
   /** Parent of the spares' directories; on the same filesystem as the notebooks' workdirs. */
@@ -36,10 +43,14 @@ export interface KernelPoolOptions {
   /** `--workdir`: every kernel works in this one directory. */
   sharedWorkdir?: string;
   log: KernelLogger;
-  limits?: SandboxLimits;
-  startTimeoutMs?: number;
-  /** Makes the pool's kernels; local kernel sessions with the options above unless given. */
-  newKernel?: KernelFactory;
+}
+
+export type SpareHandover = 'rename' | 'as-is' | 'none';
+
+/** How spares of kernels made by this launcher (or on a gateway) reach a notebook. */
+export function spareHandover(where: { remote: boolean; launcher?: KernelLauncher; sharedWorkdir?: string }): SpareHandover {
+  if (where.remote || where.sharedWorkdir !== undefined) return 'as-is';
+  return where.launcher && survivesWorkdirRename(where.launcher) ? 'rename' : 'none';
 }
 
 interface Spare {
@@ -66,8 +77,7 @@ export class KernelPool {
 
   constructor(opts: KernelPoolOptions) {
     this.#o = opts;
-    const { python, launcher, log, limits, startTimeoutMs } = opts;
-    this.#newKernel = opts.newKernel ?? localKernels({ python, launcher, log, ...(limits ? { limits } : {}), ...(startTimeoutMs ? { startTimeoutMs } : {}) });
+    this.#newKernel = opts.newKernel;
   }
 
   /** Kernels started and not yet shut down. */
@@ -82,7 +92,7 @@ export class KernelPool {
 
   /** Removes spare directories a killed server left behind, then starts warming. */
   async start(): Promise<void> {
-    if (this.#o.sharedWorkdir === undefined) {
+    if (this.#o.spares === 'rename') {
       const root = this.#o.spareRoot;
       const stale = await readdir(root).catch(() => [] as string[]);
       // Spares never ran code, so what is here was made by Duet alone; links are removed, not followed.
@@ -94,12 +104,12 @@ export class KernelPool {
   /** A started kernel working in `workdir`; a spare when one fits, else a fresh one. */
   async acquire(workdir: string): Promise<KernelConnection> {
     if (this.#closed) throw new Error('the kernel pool is closed');
-    const shared = this.#o.sharedWorkdir;
-    const target = shared ?? workdir;
-    if (shared !== undefined || (survivesWorkdirRename(this.#o.launcher) && (await isFreeForRename(workdir)))) {
+    const { spares, sharedWorkdir } = this.#o;
+    const target = sharedWorkdir ?? workdir;
+    if (spares === 'as-is' || (spares === 'rename' && (await isFreeForRename(workdir)))) {
       const spare = await this.#takeSpare();
       if (spare) {
-        if (shared !== undefined) {
+        if (spares === 'as-is') {
           this.#fill();
           return spare.kernel;
         }
@@ -139,7 +149,7 @@ export class KernelPool {
     this.#closed = true;
     const spares = this.#spares.splice(0);
     await Promise.all([...this.#live].map((k) => this.release(k)));
-    await Promise.all(spares.map((s) => rm(s.dir, { recursive: true, force: true }).catch(() => undefined)));
+    if (this.#o.spares === 'rename') await Promise.all(spares.map((s) => rm(s.dir, { recursive: true, force: true }).catch(() => undefined)));
   }
 
   async #takeSpare(): Promise<Spare | undefined> {
@@ -154,16 +164,17 @@ export class KernelPool {
   #fill(): void {
     if (this.#closed || this.#warmingBroken) return;
     // A spare that could never be handed out would only hold memory.
-    if (this.#o.sharedWorkdir === undefined && !survivesWorkdirRename(this.#o.launcher)) return;
+    if (this.#o.spares === 'none') return;
     while (this.#spares.length < this.#o.warm) this.#spares.push(this.#startSpare());
   }
 
   #startSpare(): Spare {
-    const dir = this.#o.sharedWorkdir ?? join(this.#o.spareRoot, randomBytes(6).toString('hex'));
+    const renamed = this.#o.spares === 'rename';
+    const dir = renamed ? join(this.#o.spareRoot, randomBytes(6).toString('hex')) : (this.#o.sharedWorkdir ?? this.#o.spareRoot);
     const kernel = this.#newSession(dir);
     const spare: Spare = { kernel, dir, started: false, ready: Promise.resolve(false) };
     spare.ready = (async () => {
-      if (this.#o.sharedWorkdir === undefined) await mkdir(dir, { recursive: true, mode: 0o700 });
+      if (renamed) await mkdir(dir, { recursive: true, mode: 0o700 });
       await kernel.start();
       return true;
     })().then(
@@ -191,7 +202,7 @@ export class KernelPool {
     const i = this.#spares.indexOf(spare);
     if (i < 0) return false;
     this.#spares.splice(i, 1);
-    if (this.#o.sharedWorkdir === undefined) void rm(spare.dir, { recursive: true, force: true }).catch(() => undefined);
+    if (this.#o.spares === 'rename') void rm(spare.dir, { recursive: true, force: true }).catch(() => undefined);
     this.#fill();
     return true;
   }

@@ -8,7 +8,10 @@ import type { ModelSlot } from './notebook.ts';
 
 /** What `/api/health` says about isolation. */
 export interface SandboxReport {
-  mode: SandboxMode;
+  /** The sandbox of kernels on this machine, or `remote`: kernels on a gateway, isolated by it. */
+  mode: SandboxMode | 'remote';
+  /** For `remote`: the gateway's host and port. */
+  host?: string;
   /** True when model code runs inside an operating-system sandbox. */
   available: boolean;
   notes: string[];
