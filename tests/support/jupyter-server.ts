@@ -66,7 +66,8 @@ export async function startJupyterServer(o: JupyterServerOptions = {}): Promise<
   ];
   const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: rootDir, JUPYTER_PLATFORM_DIRS: '1', JUPYTER_RUNTIME_DIR: join(rootDir, '.runtime') };
   if (o.jupyterPath) env.JUPYTER_PATH = o.jupyterPath.join(':');
-  const child: ChildProcess = spawn(JUPYTER_PYTHON, args, { stdio: ['ignore', 'ignore', 'pipe'], env, detached: true });
+  // In the root folder: a kernel started without a path inherits the server's working directory (jupyter_client passes no cwd).
+  const child: ChildProcess = spawn(JUPYTER_PYTHON, args, { stdio: ['ignore', 'ignore', 'pipe'], env, cwd: rootDir, detached: true });
   let log = '';
   child.stderr?.setEncoding('utf8').on('data', (d: string) => (log = (log + d).slice(-20_000)));
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
