@@ -111,10 +111,43 @@ export async function main(argv: string[], io = processIo()): Promise<number> {
       exitCode = await replayCommand({ notebook, json: replay.opts<{ json?: boolean }>().json === true }, config, io);
     });
 
+  const kernelspec = program.command('kernelspec').description('Jupyter kernelspecs that run Duet\'s sandboxed kernel on a Jupyter Server or gateway');
+  const kernelspecInstallCmd = kernelspec
+    .command('install')
+    .description('write the kernelspec for this machine\'s Jupyter Server or gateway (checks that a sandbox works here)')
+    .option('--prefix <dir>', 'install into DIR/share/jupyter/kernels (default: your Jupyter data folder, ~/.local/share/jupyter on Linux)')
+    .option('--name <name>', 'the kernelspec\'s name, which Duet is given as --kernel-name (default duet-sandboxed)')
+    .option('--sandbox <mode>', 'auto, bwrap, landlock or macos for its kernels (default auto: the strongest available as each starts)')
+    .option('--python <path>', 'Python with ipykernel for its kernels (default: found as every duet command finds it)')
+    .action(async () => {
+      const opts = kernelspecInstallCmd.opts<{ prefix?: string; name?: string; sandbox?: string; python?: string }>();
+      const { kernelspecInstall } = await import('./kernelspec-command.ts');
+      exitCode = await kernelspecInstall(opts, io);
+    });
+
+  // What the kernelspec runs; a gateway starts it, never a person.
+  const kernelCmd = program
+    .command('kernel', { hidden: true })
+    .description('run a sandboxed kernel for a Jupyter Server or gateway, on the ports of its connection file')
+    .requiredOption('--connection-file <file>', 'the connection file the gateway wrote')
+    .option('--sandbox <mode>', 'auto, bwrap, landlock or macos (default auto)')
+    .option('--python <path>', 'Python with ipykernel')
+    .action(async () => {
+      const opts = kernelCmd.opts<{ connectionFile: string; sandbox?: string; python?: string }>();
+      const { kernelCommand } = await import('./kernel-command.ts');
+      exitCode = await kernelCommand(opts, {
+        err: io.err,
+        onSignal: (signal, fn) => {
+          process.on(signal, fn);
+          return () => process.off(signal, fn);
+        },
+      });
+    });
+
   // `serve` is the default command, so commander would take a mistyped command for serve's argument.
   const first = argv[0];
   if (first !== undefined && !first.startsWith('-') && !program.commands.some((c) => c.name() === first) && first !== 'help') {
-    io.err(`duet: unknown command '${first}': use duet serve, run, eval or replay (run duet --help for usage)`);
+    io.err(`duet: unknown command '${first}': use duet serve, run, eval, replay or kernelspec (run duet --help for usage)`);
     return EXIT_USAGE;
   }
   try {
