@@ -50,9 +50,13 @@ interface Pair {
   toFront: SendQueue;
 }
 
+/** Sees the frames of one shell message as they pass (never changes them). */
+export type ShellObserver = (direction: 'to kernel' | 'to gateway', frames: readonly Buffer[]) => void;
+
 export class KernelProxy {
   readonly #pairs: Pair[];
   readonly #log: KernelLogger;
+  #shellObserver: ShellObserver | null = null;
   #attached = false;
   #closed = false;
 
@@ -114,6 +118,18 @@ export class KernelProxy {
     return pair.toBack.send(frames);
   }
 
+  /** Calls `fn` with every shell message that passes, before it is passed on. */
+  observeShell(fn: ShellObserver): void {
+    this.#shellObserver = fn;
+  }
+
+  /** Sends a message of the proxy's own to the gateway on IOPub (a signed message that says why a cell was stopped). */
+  publish(frames: Buffer[]): Promise<void> {
+    const pair = this.#pairs.find((p) => p.channel === 'iopub');
+    if (!pair || this.#closed) return Promise.reject(new Error('the proxy is closed'));
+    return pair.toFront.send(frames);
+  }
+
   /** Closes every socket; the gateway's side keeps trying to deliver for a second. Safe to call twice. */
   close(): void {
     if (this.#closed) return;
@@ -124,10 +140,19 @@ export class KernelProxy {
     }
   }
 
-  async #forward(p: Pair, from: ProxySocket, to: SendQueue, direction: string): Promise<void> {
+  async #forward(p: Pair, from: ProxySocket, to: SendQueue, direction: 'to kernel' | 'to gateway'): Promise<void> {
     try {
       // Subscriptions arrive at the XPUB as messages, and the XSUB takes them as messages.
-      for await (const frames of from) await to.send(frames);
+      for await (const frames of from) {
+        if (p.channel === 'shell') {
+          try {
+            this.#shellObserver?.(direction, frames);
+          } catch (err) {
+            this.#log.warn({ err: (err as Error).message }, 'shell observer failed');
+          }
+        }
+        await to.send(frames);
+      }
     } catch (err) {
       if (!this.#closed) this.#log.warn({ channel: p.channel, direction, err: (err as Error).message }, 'kernel proxy channel stopped');
     }

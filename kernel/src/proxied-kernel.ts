@@ -3,7 +3,8 @@
  * connection file and expects a kernel on its ports; this starts Duet's kernel in
  * its sandbox, on ipc sockets in a private runtime directory as always, with the
  * gateway's key, and passes the channels through ({@link KernelProxy}). It lives
- * as long as the kernel process does.
+ * as long as the kernel process does. The disk limit is kept as a session keeps
+ * it, by the proxy ({@link ProxyDiskWatch}).
  */
 import { constants } from 'node:os';
 import { randomUUID } from 'node:crypto';
@@ -11,6 +12,7 @@ import type { ConnectionInfo } from './connection.ts';
 import { KernelProcess } from './kernel-process.ts';
 import { KernelProxy } from './kernel-proxy.ts';
 import { silentLogger, type KernelLogger } from './logger.ts';
+import { ProxyDiskWatch } from './proxy-disk-watch.ts';
 import { makeHeader } from './messages.ts';
 import { DEFAULT_LIMITS, type KernelLauncher, type SandboxLimits } from './sandbox/types.ts';
 import { WireCodec } from './wire.ts';
@@ -38,11 +40,13 @@ export class ProxiedKernel {
   readonly #codec: WireCodec;
   readonly #session = randomUUID();
 
-  private constructor(proc: KernelProcess, proxy: KernelProxy, key: string) {
+  private constructor(proc: KernelProcess, proxy: KernelProxy, key: string, log: KernelLogger) {
     this.#proc = proc;
     this.#proxy = proxy;
     this.#codec = new WireCodec(key);
+    const disk = proc.budget ? new ProxyDiskWatch(proc.budget, proxy, this.#codec, () => this.interrupt(), log) : null;
     this.exited = proc.exited.then(async () => {
+      disk?.stop();
       proxy.close();
       // Kills whatever the kernel left in its process group, and removes the runtime directory.
       await proc.dispose();
@@ -70,8 +74,9 @@ export class ProxiedKernel {
       proxy.close();
       throw err;
     }
+    const kernel = new ProxiedKernel(proc, proxy, o.gateway.key, log);
     proxy.attach(proc.info);
-    return new ProxiedKernel(proc, proxy, o.gateway.key);
+    return kernel;
   }
 
   /** The process Duet started (bwrap's, in bwrap mode). */

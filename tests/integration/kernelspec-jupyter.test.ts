@@ -107,6 +107,7 @@ describe.skipIf(modes.length === 0).each(modes)('duet kernelspec install --sandb
     prefix = await mkdtemp(join(tmpdir(), 'duet-kernelspec-'));
     const installed = await run(process.execPath, [DUET, 'kernelspec', 'install', '--prefix', prefix, '--sandbox', mode, '--python', JUPYTER_PYTHON]);
     installOutput = installed.stdout;
+    await run(process.execPath, [DUET, 'kernelspec', 'install', '--prefix', prefix, '--name', 'duet-small', '--sandbox', mode, '--python', JUPYTER_PYTHON, '--max-files', '50']);
     server = await startJupyterServer({ jupyterPath: [join(prefix, 'share', 'jupyter')] });
     kernel = new RemoteKernel({ gateway: new Gateway({ url: server.url, token: server.token }), kernelName: NAME, workdir: '/irrelevant' });
     await kernel.start();
@@ -200,6 +201,24 @@ describe.skipIf(modes.length === 0).each(modes)('duet kernelspec install --sandb
     const ran = await running;
     expect(ran.result.ename).toBe('KeyboardInterrupt');
     expect((await cell('print(4 * 4)')).text.trim()).toBe('16');
+  });
+
+  it('stops a cell that goes past the disk limit, and says why', async () => {
+    if (!server) throw new Error('the Jupyter Server did not start');
+    const small = new RemoteKernel({ gateway: new Gateway({ url: server.url, token: server.token }), kernelName: 'duet-small', workdir: '/irrelevant' });
+    try {
+      await small.start();
+      let text = '';
+      const result = await small.send('import time\nfor i in range(100):\n    open(f"many-{i}", "w").close()\nwhile True:\n    time.sleep(0.05)', {
+        onEvent: (e) => (text += eventText(e)),
+      });
+      expect(text).toContain('DiskLimit: Duet stopped this cell');
+      expect(text).toContain('more than 50 files');
+      expect(result.ename).toBe('KeyboardInterrupt');
+    } finally {
+      await small.shutdown().catch(() => undefined);
+      for (let i = 0; i < 100; i++) await rm(join(server.rootDir, `many-${i}`), { force: true });
+    }
   });
 
   it('leaves no duet kernel or Python process behind once the server deletes the kernel', async () => {

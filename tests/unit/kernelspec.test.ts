@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ConnectionFileError, parseConnectionInfo } from '@duet/kernel';
-import { ConfigError, DEFAULT_KERNEL_NAME, DUET_BIN, checkKernelName, checkSandbox, jupyterDataDir, kernelSpec, kernelSpecDir } from '@duet/server';
+import { ConnectionFileError, DEFAULT_LIMITS, parseConnectionInfo } from '@duet/kernel';
+import { ConfigError, DEFAULT_KERNEL_NAME, DUET_BIN, checkKernelName, checkSandbox, jupyterDataDir, kernelLimits, kernelSpec, kernelSpecDir, positiveFlag } from '@duet/server';
 
 describe('the kernelspec duet kernelspec install writes', () => {
   it('runs duet kernel with this Node and this checkout, the connection file passed through', () => {
@@ -31,6 +31,7 @@ describe('the kernelspec duet kernelspec install writes', () => {
       '/opt/py/bin/python3',
     ]);
     expect(kernelSpec({ sandbox: 'bwrap' }).argv.slice(5)).toEqual(['--sandbox', 'bwrap']);
+    expect(kernelSpec({ diskLimitMb: 200, maxFiles: 500 }).argv.slice(5)).toEqual(['--disk-limit', '200', '--max-files', '500']);
   });
 
   it('goes where jupyter kernelspec install puts it', () => {
@@ -41,6 +42,13 @@ describe('the kernelspec duet kernelspec install writes', () => {
     expect(jupyterDataDir({ XDG_DATA_HOME: '/xdg' }, 'linux', '/home/u')).toBe('/xdg/jupyter');
     expect(jupyterDataDir({}, 'darwin', '/Users/u')).toBe('/Users/u/Library/Jupyter');
     expect(jupyterDataDir({ JUPYTER_DATA_DIR: '/j' }, 'linux', '/home/u')).toBe('/j');
+  });
+
+  it('gives the kernel Duet\'s limits, with the disk limit and file count asked for', () => {
+    expect(kernelLimits({})).toEqual(DEFAULT_LIMITS);
+    expect(kernelLimits({ diskLimitMb: 2, maxFiles: 7 })).toEqual({ ...DEFAULT_LIMITS, diskBytes: 2 * 1024 ** 2, maxFiles: 7 });
+    expect(positiveFlag('12', '--max-files')).toBe(12);
+    expect(() => positiveFlag('0', '--max-files')).toThrow(/--max-files must be a whole number/);
   });
 
   it('refuses names Jupyter refuses, and running without a sandbox', () => {

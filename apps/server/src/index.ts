@@ -15,5 +15,5 @@ export { createLogger, DailyFile, DEFAULT_LOG_DIR, REDACTED_PATHS } from './log.
 export type { Logger, LoggerOptions } from './log.ts';
 export { SERVE_URL_PATTERN, waitForServeUrl } from './cli/serve-url.ts';
 export { seededRandom } from './util/seeded-random.ts';
-export { kernelSpec, kernelSpecDir, jupyterDataDir, checkKernelName, checkSandbox, DEFAULT_KERNEL_NAME, DUET_BIN } from './cli/kernelspec.ts';
+export { kernelSpec, kernelSpecDir, kernelLimits, positiveFlag, jupyterDataDir, checkKernelName, checkSandbox, DEFAULT_KERNEL_NAME, DUET_BIN } from './cli/kernelspec.ts';
 export type { KernelSpec, KernelSpecOptions } from './cli/kernelspec.ts';

@@ -11,12 +11,14 @@
  */
 import { ConnectionFileError, ProxiedKernel, readConnectionFile, type KernelLogger } from '@duet/kernel';
 import { ConfigError } from '../config/index.ts';
-import { checkSandbox, kernelspecRuntime } from './kernelspec.ts';
+import { checkSandbox, kernelLimits, kernelspecRuntime, positiveFlag } from './kernelspec.ts';
 
 export interface KernelCommandOptions {
   connectionFile: string;
   sandbox?: string;
   python?: string;
+  diskLimit?: string;
+  maxFiles?: string;
 }
 
 export interface KernelIo {
@@ -46,11 +48,12 @@ export async function kernelCommand(o: KernelCommandOptions, io: KernelIo): Prom
     throw err;
   }
   const sandbox = checkSandbox(o.sandbox);
+  const limits = kernelLimits({ diskLimitMb: positiveFlag(o.diskLimit, '--disk-limit'), maxFiles: positiveFlag(o.maxFiles, '--max-files') });
   const python = o.python ?? process.env.DUET_PYTHON;
   const { python: interpreter, choice } = await kernelspecRuntime({ ...(python ? { python } : {}), ...(sandbox !== undefined ? { sandbox } : {}) });
   const log = stderrLogger(io.err);
   // The gateway chose this folder for the kernel: it is the kernel's workdir.
-  const kernel = await ProxiedKernel.start({ gateway, python: interpreter, workdir: process.cwd(), launcher: choice.launcher, log });
+  const kernel = await ProxiedKernel.start({ gateway, python: interpreter, workdir: process.cwd(), launcher: choice.launcher, limits, log });
 
   let terminated = false;
   const offTerm = io.onSignal('SIGTERM', () => {

@@ -7,7 +7,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SandboxUnavailableError, chooseLauncher, findPython, PythonSetupError, type SandboxChoice } from '@duet/kernel';
+import { DEFAULT_LIMITS, SandboxUnavailableError, chooseLauncher, findPython, PythonSetupError, type SandboxChoice, type SandboxLimits } from '@duet/kernel';
 import { ConfigError } from '../config/index.ts';
 
 export const DEFAULT_KERNEL_NAME = 'duet-sandboxed';
@@ -33,6 +33,9 @@ export interface KernelSpecOptions {
   sandbox?: KernelspecSandbox;
   /** `--python` for the kernel; absent: the kernel finds one as every duet command does. */
   python?: string;
+  /** `--disk-limit` (MB) and `--max-files` for the kernel; absent: Duet's defaults. */
+  diskLimitMb?: number;
+  maxFiles?: number;
   /** Absolute path of Node (default: this one). */
   node?: string;
   /** Absolute path of bin/duet.js (default: this checkout's). */
@@ -54,6 +57,8 @@ export function kernelSpec(o: KernelSpecOptions = {}): KernelSpec {
       '{connection_file}',
       ...(o.sandbox !== undefined ? ['--sandbox', o.sandbox] : []),
       ...(o.python !== undefined ? ['--python', o.python] : []),
+      ...(o.diskLimitMb !== undefined ? ['--disk-limit', String(o.diskLimitMb)] : []),
+      ...(o.maxFiles !== undefined ? ['--max-files', String(o.maxFiles)] : []),
     ],
     display_name: 'Python 3 (Duet sandbox)',
     language: 'python',
@@ -74,6 +79,23 @@ export function checkSandbox(mode: string | undefined): KernelspecSandbox | unde
   if (mode === undefined) return undefined;
   if ((KERNELSPEC_SANDBOXES as readonly string[]).includes(mode)) return mode as KernelspecSandbox;
   throw new ConfigError(`--sandbox must be one of ${KERNELSPEC_SANDBOXES.join(', ')} (got "${mode}"): a kernelspec never runs model code without a sandbox.`);
+}
+
+/** A whole number of at least 1 from a flag, or a usage error naming the flag. */
+export function positiveFlag(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new ConfigError(`${flag} must be a whole number of at least 1 (got "${value}").`);
+  return n;
+}
+
+/** The kernel's limits: Duet's defaults, with the disk limit (MB) and file count given. */
+export function kernelLimits(o: { diskLimitMb?: number | undefined; maxFiles?: number | undefined }): SandboxLimits {
+  return {
+    ...DEFAULT_LIMITS,
+    ...(o.diskLimitMb !== undefined ? { diskBytes: o.diskLimitMb * 1024 ** 2 } : {}),
+    ...(o.maxFiles !== undefined ? { maxFiles: o.maxFiles } : {}),
+  };
 }
 
 /**

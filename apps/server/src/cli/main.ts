@@ -119,8 +119,10 @@ export async function main(argv: string[], io = processIo()): Promise<number> {
     .option('--name <name>', 'the kernelspec\'s name, which Duet is given as --kernel-name (default duet-sandboxed)')
     .option('--sandbox <mode>', 'auto, bwrap, landlock or macos for its kernels (default auto: the strongest available as each starts)')
     .option('--python <path>', 'Python with ipykernel for its kernels (default: found as every duet command finds it)')
+    .option('--disk-limit <MB>', 'what each kernel may keep in its folder and temporary folder together (default 1024)')
+    .option('--max-files <n>', 'files, folders and links each kernel may keep there (default 10000)')
     .action(async () => {
-      const opts = kernelspecInstallCmd.opts<{ prefix?: string; name?: string; sandbox?: string; python?: string }>();
+      const opts = kernelspecInstallCmd.opts<{ prefix?: string; name?: string; sandbox?: string; python?: string; diskLimit?: string; maxFiles?: string }>();
       const { kernelspecInstall } = await import('./kernelspec-command.ts');
       exitCode = await kernelspecInstall(opts, io);
     });
@@ -132,8 +134,10 @@ export async function main(argv: string[], io = processIo()): Promise<number> {
     .requiredOption('--connection-file <file>', 'the connection file the gateway wrote')
     .option('--sandbox <mode>', 'auto, bwrap, landlock or macos (default auto)')
     .option('--python <path>', 'Python with ipykernel')
+    .option('--disk-limit <MB>', 'disk limit of the kernel\'s folders (default 1024)')
+    .option('--max-files <n>', 'files the kernel may keep (default 10000)')
     .action(async () => {
-      const opts = kernelCmd.opts<{ connectionFile: string; sandbox?: string; python?: string }>();
+      const opts = kernelCmd.opts<{ connectionFile: string; sandbox?: string; python?: string; diskLimit?: string; maxFiles?: string }>();
       const { kernelCommand } = await import('./kernel-command.ts');
       exitCode = await kernelCommand(opts, {
         err: io.err,
