@@ -44,6 +44,12 @@ export interface RemoteKernelOptions {
   reconnectMs?: number;
   /** Called about once a second while a kernel starts, with the time waited so far. */
   onStarting?: (waitedMs: number) => void;
+  /**
+   * How often the gateway is asked whether it still has the kernel. Jupyter
+   * Server leaves the channels socket open when it deletes or culls a kernel, so
+   * without asking, a cell sent to it would wait for its time limit.
+   */
+  heartbeatMs?: number;
 }
 
 /** One kernel on the gateway and the socket to it; `dead` once it is over. */
@@ -54,6 +60,7 @@ interface Remote {
   dead: boolean;
   /** A reconnection in progress, if any. */
   reconnecting: Promise<void> | null;
+  heartbeat: NodeJS.Timeout | null;
 }
 
 type Listener<T> = (value: T) => void;
@@ -62,6 +69,8 @@ type Listener<T> = (value: T) => void;
 const READY_POLL_MS = 200;
 /** Pause between attempts to open a dropped socket again. */
 const RECONNECT_PAUSE_MS = 250;
+/** How often the gateway is asked whether the kernel is still there. */
+const HEARTBEAT_MS = 3000;
 
 export class RemoteKernel implements KernelConnection {
   readonly #o: Required<Omit<RemoteKernelOptions, 'onStarting'>> & Pick<RemoteKernelOptions, 'onStarting'>;
@@ -74,7 +83,7 @@ export class RemoteKernel implements KernelConnection {
   readonly #deathListeners = new Set<Listener<KernelDiedError>>();
 
   constructor(o: RemoteKernelOptions) {
-    this.#o = { limits: DEFAULT_LIMITS, log: silentLogger, startTimeoutMs: 120_000, reconnectMs: 10_000, ...o };
+    this.#o = { limits: DEFAULT_LIMITS, log: silentLogger, startTimeoutMs: 120_000, reconnectMs: 10_000, heartbeatMs: HEARTBEAT_MS, ...o };
   }
 
   get state(): KernelState {
@@ -150,7 +159,7 @@ export class RemoteKernel implements KernelConnection {
       return await this.#ready(remote, started + startTimeoutMs);
     } catch (err) {
       if (id !== null) await gateway.shutdown(id).catch(() => undefined);
-      this.#remote?.socket.close();
+      if (this.#remote) dispose(this.#remote);
       this.#remote = null;
       this.#setState('dead');
       log.warn({ gateway: gateway.url, err: String(err) }, 'remote kernel did not start');
@@ -163,7 +172,9 @@ export class RemoteKernel implements KernelConnection {
   #connect(id: string): Remote {
     const socket = new GatewaySocket({ gateway: this.#o.gateway, kernelId: id, log: this.#o.log, onDrop: () => this.#dropped(remote) });
     const client = new KernelClient({ connect: socket.connect, onStatus: (s) => this.#onStatus(remote, s) });
-    const remote: Remote = { id, socket, client, dead: false, reconnecting: null };
+    const remote: Remote = { id, socket, client, dead: false, reconnecting: null, heartbeat: null };
+    remote.heartbeat = setInterval(() => void this.#checkAlive(remote), this.#o.heartbeatMs);
+    remote.heartbeat.unref();
     return remote;
   }
 
@@ -212,7 +223,9 @@ export class RemoteKernel implements KernelConnection {
     const remote = this.#remote;
     if (!remote || remote.dead) return 'no-kernel';
     try {
-      return (await this.#o.gateway.interrupt(remote.id)) ? 'signalled' : 'no-kernel';
+      if (await this.#o.gateway.interrupt(remote.id)) return 'signalled';
+      this.#lost(remote, 'the gateway no longer has it: it was shut down or culled');
+      return 'no-kernel';
     } catch (err) {
       this.#o.log.warn({ kernel: remote.id, err: String(err) }, 'the gateway did not interrupt the kernel');
       return 'unanswered';
@@ -243,7 +256,7 @@ export class RemoteKernel implements KernelConnection {
             }
           }
           remote.dead = true;
-          remote.socket.close();
+          dispose(remote);
           await gateway.shutdown(remote.id).catch(() => undefined);
         }
         this.#remote = null;
@@ -261,7 +274,7 @@ export class RemoteKernel implements KernelConnection {
     if (remote) {
       remote.dead = true;
       remote.client.disposeAll(new RequestDisposedError('the kernel was shut down'));
-      remote.socket.close();
+      dispose(remote);
       await this.#o.gateway.shutdown(remote.id).catch((err: unknown) => this.#o.log.warn({ kernel: remote.id, err: String(err) }, 'the gateway did not delete the kernel'));
     }
     this.#setState('shutdown');
@@ -292,6 +305,14 @@ export class RemoteKernel implements KernelConnection {
     })().finally(() => (remote.reconnecting = null));
   }
 
+  /** Asks the gateway whether it still has the kernel; network trouble is the socket's to notice. */
+  async #checkAlive(remote: Remote): Promise<void> {
+    if (remote.dead || remote.reconnecting || this.#remote !== remote || this.#state === 'starting' || this.#state === 'restarting') return;
+    const model = await this.#o.gateway.kernel(remote.id).catch(() => undefined);
+    if (model === null) this.#lost(remote, 'the gateway no longer has it: it was shut down or culled');
+    else if (model?.execution_state === 'dead') this.#died(remote, new KernelDiedError('the gateway reports the kernel dead'));
+  }
+
   /** The gateway says the kernel restarted under it (it died) or is dead. */
   #onStatus(remote: Remote, state: StatusNews): void {
     if (this.#remote !== remote || this.#state === 'starting' || this.#state === 'restarting') return;
@@ -320,6 +341,13 @@ export class RemoteKernel implements KernelConnection {
     this.#state = state;
     for (const fn of this.#stateListeners) fn(state);
   }
+}
+
+/** Closes the socket to a kernel Duet is done with, and stops asking after it. */
+function dispose(remote: Remote): void {
+  if (remote.heartbeat) clearInterval(remote.heartbeat);
+  remote.heartbeat = null;
+  remote.socket.close();
 }
 
 /** A start failure as the user should read it: the gateway's own error when it is one. */
