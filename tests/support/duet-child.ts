@@ -4,7 +4,7 @@
  * shell) and Debian's Python. Every child and temporary folder is cleaned up when
  * the test that made it finishes.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -23,6 +23,7 @@ export interface Finished {
 }
 
 export interface RunningDuet {
+  child: ChildProcess;
   done: Promise<Finished>;
   kill: (signal: NodeJS.Signals) => void;
   /** Resolves once stderr has printed text matching `re` (checked on everything printed so far). */
@@ -56,6 +57,7 @@ export function startDuet(args: string[]): RunningDuet {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
   return {
+    child,
     done,
     kill: (signal) => child.kill(signal),
     stderrMatches: (re) => (re.test(stderr) ? Promise.resolve() : new Promise((r) => watchers.add({ re, resolve: r }))),
