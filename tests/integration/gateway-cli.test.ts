@@ -31,6 +31,18 @@ describe('duet run with kernels on a gateway', () => {
     expect(await server().kernels()).toEqual([]);
   });
 
+  it('SIGTERM in the middle of a run stops it, keeps the notebook, and deletes the kernel on the gateway', async () => {
+    const out = join(await tempDir(), 'stopped.ipynb');
+    const cli = startDuet(['run', '--base-url', 'demo', ...gatewayFlags(), '--prompt', 'write fibonacci', '--out', out]);
+    // The demo's first test fails: the run is under way, with a kernel on the gateway.
+    await cli.stderrMatches(/test failed/);
+    expect((await server().kernels()).length).toBe(1);
+    cli.kill('SIGTERM');
+    const { stderr } = await cli.done;
+    expect(stderr).toMatch(/Notebook: .*stopped\.ipynb/);
+    expect(await server().kernels()).toEqual([]);
+  });
+
   describe('a gateway that cannot be used stops Duet at once with exit 2 and the fix', () => {
     async function refused(...flags: string[]): Promise<string> {
       const out = join(await tempDir(), 'x.ipynb');

@@ -1,7 +1,7 @@
 /**
- * Ctrl-C for a command that sets things up, then works: during the set-up it
- * abandons the set-up at once (whatever step is waiting); once the work has begun
- * it asks the work to stop, keeping what is done; a second Ctrl-C quits at once.
+ * Ctrl-C (or SIGTERM) for a command that sets things up, then works: during the
+ * set-up it abandons the set-up at once (whatever step is waiting); once the work
+ * has begun it asks the work to stop, keeping what is done; a second quits at once.
  */
 import type { Io } from './run-command.ts';
 
@@ -20,12 +20,18 @@ export class CtrlC {
   constructor(io: Io) {
     this.#abandoned = new Promise<never>((_, reject) => (this.#abandon = reject));
     this.#abandoned.catch(() => undefined);
-    this.#remove = io.onInterrupt(() => {
+    const press = (): void => {
       this.#presses += 1;
       if (this.#presses > 1) process.exit(1);
       if (this.#stop) this.#stop();
       else this.#abandon(new SetupAbandoned());
-    });
+    };
+    const offInterrupt = io.onInterrupt(press);
+    const offTerminate = io.onTerminate?.(press);
+    this.#remove = () => {
+      offInterrupt();
+      offTerminate?.();
+    };
   }
 
   /** A set-up step that Ctrl-C abandons. */

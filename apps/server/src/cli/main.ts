@@ -9,7 +9,7 @@ import { runCommand, type Io } from './run-command.ts';
 
 export const EXIT_USAGE = 2;
 
-function processIo(): Io & { onTerminate: (fn: () => void) => void } {
+function processIo(): Io & { onTerminate: (fn: () => void) => () => void } {
   return {
     out: (s) => process.stdout.write(s),
     err: (s) => process.stderr.write(s.endsWith('\n') ? s : `${s}\n`),
@@ -18,7 +18,8 @@ function processIo(): Io & { onTerminate: (fn: () => void) => void } {
       return () => process.off('SIGINT', fn);
     },
     onTerminate: (fn) => {
-      process.once('SIGTERM', fn);
+      process.on('SIGTERM', fn);
+      return () => process.off('SIGTERM', fn);
     },
   };
 }

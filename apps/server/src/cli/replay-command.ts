@@ -22,10 +22,12 @@ export async function replayCommand(args: ReplayArgs, config: DuetConfig, io: Io
   const rt = await prepareRuntime(config, (m) => io.err(m));
   io.err(`replaying ${args.notebook} in a fresh ${describeRuntime(rt)}`);
   const stop = new AbortController();
-  const removeInterrupt = io.onInterrupt(() => {
+  const onStop = (): void => {
     if (stop.signal.aborted) process.exit(1);
     stop.abort(new Error('stopped'));
-  });
+  };
+  const removeInterrupt = io.onInterrupt(onStop);
+  const removeTerminate = io.onTerminate?.(onStop);
   try {
     const report = await replayNotebook(doc, {
       newKernel: kernelsFor(rt, startTimeout(config)),
@@ -50,6 +52,7 @@ export async function replayCommand(args: ReplayArgs, config: DuetConfig, io: Io
     return 1;
   } finally {
     removeInterrupt();
+    removeTerminate?.();
   }
 }
 

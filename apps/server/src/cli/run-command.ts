@@ -38,6 +38,12 @@ export interface Io {
   err: (s: string) => void;
   /** Registers the Ctrl-C handler; returns its removal. */
   onInterrupt: (fn: () => void) => () => void;
+  /**
+   * Registers a SIGTERM handler; returns its removal. Commands treat SIGTERM as
+   * Ctrl-C, so a service manager's stop still shuts kernels down: one on a
+   * gateway would otherwise outlive Duet there.
+   */
+  onTerminate?: (fn: () => void) => () => void;
 }
 
 export async function runCommand(args: RunArgs, config: DuetConfig, io: Io): Promise<number> {

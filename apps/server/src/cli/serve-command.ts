@@ -5,7 +5,7 @@
 import type { DuetConfig } from '../config/index.ts';
 import type { Io } from './run-command.ts';
 
-export async function serveCommand(config: DuetConfig, io: Io & { onTerminate: (fn: () => void) => void }): Promise<number> {
+export async function serveCommand(config: DuetConfig, io: Io & { onTerminate: (fn: () => void) => () => void }): Promise<number> {
   // Loaded on demand: `duet run` never needs express.
   const { startServer } = await import('../http/server.ts');
   const server = await startServer(config, { progress: (m: string) => io.err(m) });
