@@ -5,6 +5,7 @@
  * start. The token goes in an `Authorization: token …` header, never in a URL,
  * and never into a message or a log line.
  */
+import { userInfo } from 'node:os';
 import { GatewayError } from './gateway-error.ts';
 
 export interface GatewayOptions {
@@ -83,7 +84,8 @@ export class Gateway {
 
   /** Starts a kernel and returns its id. Resolves once the gateway has launched it, which can take tens of seconds on a cluster. */
   async startKernel(name: string, timeoutMs: number): Promise<string> {
-    const model = (await this.#json('POST', '/api/kernels', { name }, timeoutMs)) as Partial<RemoteKernelModel>;
+    // Enterprise Gateway names and impersonates by KERNEL_USERNAME; Kernel Gateway passes KERNEL_* on; Jupyter Server ignores `env`.
+    const model = (await this.#json('POST', '/api/kernels', { name, env: { KERNEL_USERNAME: localUser() } }, timeoutMs)) as Partial<RemoteKernelModel>;
     if (typeof model.id !== 'string' || !/^[\w-]+$/.test(model.id)) throw new GatewayError('failed', this.url, `The gateway at ${this.url} started a kernel but did not say its id.`);
     return model.id;
   }
@@ -148,5 +150,14 @@ export class Gateway {
     } catch {
       throw new GatewayError('failed', this.url, `${method} ${path} at ${this.url} answered with something that is not JSON: is ${this.url} a Jupyter Server or kernel gateway?`);
     }
+  }
+}
+
+/** This machine's user name, for the gateway's books; `duet` when the system will not say. */
+function localUser(): string {
+  try {
+    return userInfo().username || 'duet';
+  } catch {
+    return 'duet';
   }
 }
