@@ -5,25 +5,62 @@
  * (a display updated in a loop replaces the whole list each time), and drops a
  * client that cannot keep up rather than buffer for it without bound (it
  * reconnects and gets a fresh snapshot).
+ *
+ * What one turn of the event loop produces leaves together, at the end of that
+ * turn, in one write: a cell that starts sends its "queued", "cleared" and
+ * "running" after the kernel has its request, and a cell that ends sends its
+ * outputs and "idle" as one packet. Nothing waits longer than that except token
+ * appends and output sets arriving while a window is open: the first of them
+ * goes out at once, those after it together when the window closes.
  */
 import type { WebSocket } from 'ws';
 import type { DocumentEvent, NotebookSnapshot, ServerMessage } from '../protocol/index.ts';
 
 export interface ClientChannelOptions {
-  /** How long `source-appended` events wait to be merged. */
+  /** How long token appends and output sets are merged after one went out. */
   coalesceMs: number;
   /** Bytes queued in the socket past which the client is dropped. */
   maxBufferedBytes: number;
   /** Called once when the client is dropped for falling behind. */
   onDropped: () => void;
+  /** The connection under the WebSocket: corked while a batch is written, so the batch's frames leave in one write. */
+  transport?: { cork(): void; uncork(): void };
 }
+
+/** A queued event: merged ones stay objects until sent; every other is encoded when it happens, as the document had it then. */
+interface Queued {
+  event: DocumentEvent;
+  json: string | null;
+}
+
+/**
+ * An event's JSON, shared by every browser of the notebook: the document hands the
+ * same event object to each channel in the same moment, and it is encoded once.
+ * Merged events are encoded by each channel when they go (their objects are not the document's).
+ */
+const encoded = new WeakMap<DocumentEvent, string>();
+
+function encode(event: DocumentEvent): string {
+  let json = encoded.get(event);
+  if (json === undefined) {
+    json = JSON.stringify(event);
+    encoded.set(event, json);
+  }
+  return json;
+}
+
+const merges = (e: DocumentEvent): boolean => e.type === 'source-appended' || e.type === 'outputs-set';
 
 /** The outgoing side of one browser's socket: numbered messages, merged token events, a bound on backlog. */
 export class ClientChannel {
   #seq = 0;
-  #pending: DocumentEvent[] = [];
-  #timer: NodeJS.Timeout | null = null;
+  #pending: Queued[] = [];
+  /** The merge window: open from a merged event's sending until `coalesceMs` later. */
+  #window: NodeJS.Timeout | null = null;
+  /** A flush is due at the end of this turn of the event loop. */
+  #due = false;
   #dropped = false;
+  #closed = false;
 
   constructor(
     readonly ws: WebSocket,
@@ -31,56 +68,92 @@ export class ClientChannel {
   ) {}
 
   snapshot(notebook: NotebookSnapshot): void {
-    this.#send({ type: 'snapshot', seq: ++this.#seq, notebook });
+    this.#send(JSON.stringify({ type: 'snapshot', seq: ++this.#seq, notebook } satisfies ServerMessage));
   }
 
-  /** Queues an event; everything but token appends and output sets goes out at once, after what is queued. */
+  /** Queues an event; everything but token appends and output sets goes out at the end of this turn, after what is queued. */
   event(event: DocumentEvent): void {
-    if (this.#dropped) return;
+    if (this.#dropped || this.#closed) return;
     if (event.type === 'source-appended') {
       const last = this.#pending[this.#pending.length - 1];
-      if (last?.type === 'source-appended' && last.id === event.id) {
-        this.#pending[this.#pending.length - 1] = { ...last, text: last.text + event.text };
+      if (last?.event.type === 'source-appended' && last.event.id === event.id) {
+        last.event = { ...last.event, text: last.event.text + event.text };
       } else {
-        this.#pending.push(event);
+        this.#pending.push({ event, json: null });
       }
-      this.#timer ??= setTimeout(() => this.flush(), this.opts.coalesceMs);
-      return;
+      return this.#merging();
     }
     if (event.type === 'outputs-set') {
-      // Only source appends and output sets wait here, and a later set says all an earlier one did.
-      this.#pending = this.#pending.filter((e) => !(e.type === 'outputs-set' && e.id === event.id));
-      this.#pending.push(event);
-      this.#timer ??= setTimeout(() => this.flush(), this.opts.coalesceMs);
-      return;
+      // A later set says all an earlier one did, back to the last event that is not merged (it went, or goes, in its place).
+      for (let i = this.#pending.length - 1; i >= 0; i--) {
+        const queued = (this.#pending[i] as Queued).event;
+        if (!merges(queued)) break;
+        if (queued.type === 'outputs-set' && queued.id === event.id) {
+          this.#pending.splice(i, 1);
+          break;
+        }
+      }
+      this.#pending.push({ event, json: null });
+      return this.#merging();
     }
-    this.#pending.push(event);
-    this.flush();
+    this.#pending.push({ event, json: encode(event) });
+    this.#flushSoon();
   }
 
   /** An error for this client only, in sequence with its events. */
   error(message: string, command?: string): void {
     this.flush();
-    this.#send({ type: 'error', seq: ++this.#seq, message, ...(command !== undefined ? { command } : {}) });
+    this.#send(JSON.stringify({ type: 'error', seq: ++this.#seq, message, ...(command !== undefined ? { command } : {}) } satisfies ServerMessage));
   }
 
+  /** Sends everything queued now, in one write. */
   flush(): void {
-    if (this.#timer) {
-      clearTimeout(this.#timer);
-      this.#timer = null;
-    }
-    const events = this.#pending;
+    this.#due = false;
+    const queued = this.#pending;
+    if (queued.length === 0) return;
     this.#pending = [];
-    for (const event of events) this.#send({ type: 'event', seq: ++this.#seq, event });
+    const transport = queued.length > 1 ? this.opts.transport : undefined;
+    transport?.cork();
+    try {
+      for (const q of queued) this.#send(`{"type":"event","seq":${++this.#seq},"event":${q.json ?? JSON.stringify(q.event)}}`);
+    } finally {
+      transport?.uncork();
+    }
   }
 
   close(): void {
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = null;
+    this.#closed = true;
+    if (this.#window) clearTimeout(this.#window);
+    this.#window = null;
     this.#pending = [];
   }
 
-  #send(message: ServerMessage): void {
+  /** A merged event was queued: it goes now when no window is open, else when the window closes. */
+  #merging(): void {
+    if (this.#window !== null) return;
+    this.#openWindow();
+    this.#flushSoon();
+  }
+
+  #openWindow(): void {
+    this.#window = setTimeout(() => {
+      this.#window = null;
+      if (this.#closed || this.#pending.length === 0) return;
+      // What waited goes now, and what follows it waits for a window of its own: a flood stays one message per window.
+      this.flush();
+      this.#openWindow();
+    }, this.opts.coalesceMs);
+  }
+
+  #flushSoon(): void {
+    if (this.#due) return;
+    this.#due = true;
+    queueMicrotask(() => {
+      if (this.#due && !this.#closed) this.flush();
+    });
+  }
+
+  #send(message: string): void {
     if (this.#dropped || this.ws.readyState !== this.ws.OPEN) return;
     if (this.ws.bufferedAmount > this.opts.maxBufferedBytes) {
       this.#dropped = true;
@@ -90,6 +163,6 @@ export class ClientChannel {
       this.opts.onDropped();
       return;
     }
-    this.ws.send(JSON.stringify(message));
+    this.ws.send(message);
   }
 }

@@ -75,14 +75,16 @@ export class NotebookSockets {
       throw err;
     }
     if (socket.destroyed) return;
-    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#attach(ws, nb));
+    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#attach(ws, nb, socket));
   }
 
-  #attach(ws: WebSocket, nb: OpenNotebook): void {
+  /** `socket` is the connection the WebSocket runs on: the channel corks it to write a batch of frames at once. */
+  #attach(ws: WebSocket, nb: OpenNotebook, socket: Duplex): void {
     const log = this.#o.log.child({ notebook: nb.name });
     const channel = new ClientChannel(ws, {
       coalesceMs: this.#o.coalesceMs,
       maxBufferedBytes: this.#o.maxBufferedBytes,
+      transport: socket,
       onDropped: () => log.warn({ buffered: ws.bufferedAmount }, 'dropped a browser that fell behind; it reconnects for a fresh snapshot'),
     });
     const client = {
