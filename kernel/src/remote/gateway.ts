@@ -85,7 +85,8 @@ export class Gateway {
   /** Starts a kernel and returns its id. Resolves once the gateway has launched it, which can take tens of seconds on a cluster. */
   async startKernel(name: string, timeoutMs: number): Promise<string> {
     // Enterprise Gateway names and impersonates by KERNEL_USERNAME; Kernel Gateway passes KERNEL_* on; Jupyter Server ignores `env`.
-    const model = (await this.#json('POST', '/api/kernels', { name, env: { KERNEL_USERNAME: localUser() } }, timeoutMs)) as Partial<RemoteKernelModel>;
+    // `path: ''` asks Jupyter Server for its root folder as the kernel's working directory, rather than wherever the server was started.
+    const model = (await this.#json('POST', '/api/kernels', { name, path: '', env: { KERNEL_USERNAME: localUser() } }, timeoutMs)) as Partial<RemoteKernelModel>;
     if (typeof model.id !== 'string' || !/^[\w-]+$/.test(model.id)) throw new GatewayError('failed', this.url, `The gateway at ${this.url} started a kernel but did not say its id.`);
     return model.id;
   }

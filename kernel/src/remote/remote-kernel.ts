@@ -248,7 +248,8 @@ export class RemoteKernel implements KernelConnection {
           const kept = await gateway.restart(remote.id, startTimeoutMs).catch(() => false);
           if (kept) {
             remote.dead = false;
-            if (!remote.socket.isOpen) await remote.socket.open();
+            // A fresh socket: the gateway connects it to the kernel's ports as they are now, and a restart may have moved them.
+            await remote.socket.open();
             try {
               return await this.#ready(remote, Date.now() + startTimeoutMs);
             } catch {
