@@ -9,6 +9,7 @@ export type { RemoteKernelOptions } from './remote/remote-kernel.ts';
 export { Gateway } from './remote/gateway.ts';
 export type { GatewayOptions, GatewayCheck, RemoteKernelModel } from './remote/gateway.ts';
 export { GatewayError } from './remote/gateway-error.ts';
+export { parseMessage as parseGatewayMessage } from './remote/gateway-socket.ts';
 export type { GatewayFailure } from './remote/gateway-error.ts';
 export { KernelSession } from './session.ts';
 export type { KernelSessionOptions, Execution } from './session.ts';
