@@ -1,5 +1,5 @@
 /**
- * The peer of the server benchmark: Jupyter Server (Debian's `jupyter-server`
+ * The peer of the server and gateway benchmarks: Jupyter Server (Debian's `jupyter-server`
  * package) started on loopback, driven over its REST API and its kernel
  * channels WebSocket as JupyterLab drives it.
  */
@@ -101,14 +101,23 @@ export class JupyterKernel {
 
   /** Sends execute_request; resolves once both execute_reply and the kernel's idle for it have arrived. */
   execute(code: string): Promise<void> {
+    return this.#request('execute_request', { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true });
+  }
+
+  /** Sends kernel_info_request; resolves once kernel_info_reply has arrived (the kernel is then ready, as jupyter_client's wait_for_ready has it). */
+  kernelInfo(): Promise<void> {
+    return this.#request('kernel_info_request', {}, false);
+  }
+
+  #request(msgType: string, content: Record<string, unknown>, awaitIdle = true): Promise<void> {
     const msgId = randomUUID();
-    const done = new Promise<void>((resolve, reject) => this.#pending.set(msgId, { reply: false, idle: false, done: resolve, fail: reject }));
+    const done = new Promise<void>((resolve, reject) => this.#pending.set(msgId, { reply: false, idle: !awaitIdle, done: resolve, fail: reject }));
     this.ws.send(
       JSON.stringify({
-        header: { msg_id: msgId, username: 'bench', session: this.#session, msg_type: 'execute_request', version: '5.3', date: new Date().toISOString() },
+        header: { msg_id: msgId, username: 'bench', session: this.#session, msg_type: msgType, version: '5.3', date: new Date().toISOString() },
         parent_header: {},
         metadata: {},
-        content: { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true },
+        content,
         channel: 'shell',
         buffers: [],
       }),
@@ -124,9 +133,9 @@ export class JupyterKernel {
   #receive(m: WireMsg): void {
     const p = this.#pending.get(m.parent_header?.msg_id ?? '');
     if (!p) return;
-    if (m.channel === 'shell' && m.header.msg_type === 'execute_reply') {
+    if (m.channel === 'shell' && (m.header.msg_type === 'execute_reply' || m.header.msg_type === 'kernel_info_reply')) {
       p.reply = true;
-      if (m.content?.status !== 'ok') p.fail(new Error(`execute_reply status ${String(m.content?.status)}`));
+      if (m.content?.status !== 'ok') p.fail(new Error(`${m.header.msg_type} status ${String(m.content?.status)}`));
     }
     if (m.channel === 'iopub' && m.header.msg_type === 'status' && m.content?.execution_state === 'idle') p.idle = true;
     if (p.reply && p.idle) {

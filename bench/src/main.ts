@@ -6,6 +6,7 @@ import { benchBrowser } from './browser.ts';
 import { benchController } from './controller.ts';
 import { benchConversation } from './conversation.ts';
 import { benchEval } from './eval.ts';
+import { benchGateway } from './gateway.ts';
 import { benchKernel } from './kernel.ts';
 import type { BenchSection } from './report.ts';
 import { benchSandbox } from './sandbox.ts';
@@ -26,6 +27,7 @@ const SECTIONS: Section[] = [
   { key: 'controller', run: benchController },
   { key: 'conversation', run: benchConversation },
   { key: 'server', run: benchServer },
+  { key: 'gateway', run: benchGateway },
   { key: 'eval', run: benchEval },
   { key: 'browser', run: benchBrowser },
 ];
