@@ -32,7 +32,7 @@ function fakeSocket(): { ws: WebSocket; sent: ServerMessage[]; writes: ServerMes
   return { ws: ws as unknown as WebSocket, sent, writes, transport };
 }
 
-/** Lets queued microtasks run: the end of the current turn of the event loop. */
+/** Lets the current turn of the event loop end: a callback queued now runs after the channel's. */
 const endOfTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 const runtime = (id: string, phase: 'queued' | 'running' | 'idle'): DocumentEvent => ({ type: 'cell-runtime', id, runtime: { phase, startedAt: null, lastDurationMs: null } });

@@ -7,11 +7,12 @@
  * reconnects and gets a fresh snapshot).
  *
  * What one turn of the event loop produces leaves together, at the end of that
- * turn, in one write: a cell that starts sends its "queued", "cleared" and
- * "running" after the kernel has its request, and a cell that ends sends its
- * outputs and "idle" as one packet. Nothing waits longer than that except token
- * appends and output sets arriving while a window is open: the first of them
- * goes out at once, those after it together when the window closes.
+ * turn (`setImmediate`: after the turn's I/O callbacks and promise jobs), in one
+ * write: a cell that starts sends its "queued", "cleared" and "running" after the
+ * kernel client has handed its request to ZeroMQ (a promise job), and a cell that
+ * ends sends its outputs and "idle" as one packet. Nothing waits longer than that
+ * except token appends and output sets arriving while a window is open: the first
+ * of them goes out at once, those after it together when the window closes.
  */
 import type { WebSocket } from 'ws';
 import type { DocumentEvent, NotebookSnapshot, ServerMessage } from '../protocol/index.ts';
@@ -71,7 +72,7 @@ export class ClientChannel {
     this.#send(JSON.stringify({ type: 'snapshot', seq: ++this.#seq, notebook } satisfies ServerMessage));
   }
 
-  /** Queues an event; everything but token appends and output sets goes out at the end of this turn, after what is queued. */
+  /** Queues an event; everything but token appends and output sets goes out at the end of this turn, with what is queued. */
   event(event: DocumentEvent): void {
     if (this.#dropped || this.#closed) return;
     if (event.type === 'source-appended') {
@@ -148,7 +149,7 @@ export class ClientChannel {
   #flushSoon(): void {
     if (this.#due) return;
     this.#due = true;
-    queueMicrotask(() => {
+    setImmediate(() => {
       if (this.#due && !this.#closed) this.flush();
     });
   }
