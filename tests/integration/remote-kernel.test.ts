@@ -223,6 +223,17 @@ describe('a kernel on a Jupyter Server', () => {
     expect(new Set(kernels.map((k) => k.kernelId)).size).toBe(8);
   });
 
+  it('a kernel that was shut down starts again on restart(), as the cell runner asks', async () => {
+    const kernel = await started();
+    const first = kernel.kernelId;
+    await kernel.shutdown();
+    expect(kernel.state).toBe('shutdown');
+    await kernel.restart();
+    expect(kernel.state).toBe('idle');
+    expect(kernel.kernelId).not.toBe(first);
+    expect((await run(kernel, 'print(3)')).text).toBe('3\n');
+  });
+
   it('shutdown deletes the kernel on the gateway', async () => {
     const kernel = await started();
     const id = kernel.kernelId;

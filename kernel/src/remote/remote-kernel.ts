@@ -238,22 +238,24 @@ export class RemoteKernel implements KernelConnection {
    */
   restart(): Promise<KernelInfo> {
     if (this.#starting && this.#state === 'restarting') return this.#starting;
+    // A restart asks for a kernel, also after shutdown(); a shutdown() while it runs still wins.
+    this.#shutDown = false;
     this.#setState('restarting');
     return this.#track(
       (async () => {
         const remote = this.#remote;
         if (remote) remote.client.disposeAll(new KernelDiedError('the kernel was restarted'));
-        if (remote && !this.#shutDown) {
+        if (remote) {
           const { gateway, startTimeoutMs } = this.#o;
           const kept = await gateway.restart(remote.id, startTimeoutMs).catch(() => false);
-          if (kept) {
+          if (kept && !this.#shutDown) {
             remote.dead = false;
-            // A fresh socket: the gateway connects it to the kernel's ports as they are now, and a restart may have moved them.
-            await remote.socket.open();
             try {
+              // A fresh socket: the gateway connects it to the kernel's ports as they are now, and a restart may have moved them.
+              await remote.socket.open();
               return await this.#ready(remote, Date.now() + startTimeoutMs);
-            } catch {
-              // Fall through to a new kernel.
+            } catch (err) {
+              this.#o.log.warn({ kernel: remote.id, err: String(err) }, 'the restarted kernel did not answer; starting a new one');
             }
           }
           remote.dead = true;
@@ -261,6 +263,7 @@ export class RemoteKernel implements KernelConnection {
           await gateway.shutdown(remote.id).catch(() => undefined);
         }
         this.#remote = null;
+        if (this.#shutDown) throw new RequestDisposedError('the kernel was shut down as it restarted');
         this.#o.log.warn({ gateway: this.#o.gateway.url }, 'starting a new remote kernel in place of the old one');
         return this.#launch();
       })(),
