@@ -9,11 +9,12 @@ import { Gateway, RemoteKernel, silentLogger } from '@duet/kernel';
 import { CellRunner, NotebookDocument } from '@duet/server';
 import { useJupyterServer } from '../support/jupyter-server.ts';
 import { nextEvent } from '../support/scripted-run.ts';
+import { startTcpProxy } from '../support/tcp-proxy.ts';
 
 const server = useJupyterServer();
 
-async function setup(o: { cellTimeoutMs: number; interruptGraceMs?: number }): Promise<{ doc: NotebookDocument; runner: CellRunner; kernel: RemoteKernel }> {
-  const kernel = new RemoteKernel({ gateway: new Gateway({ url: server().url, token: server().token }), kernelName: 'python3', workdir: server().rootDir });
+async function setup(o: { cellTimeoutMs: number; interruptGraceMs?: number; url?: string }): Promise<{ doc: NotebookDocument; runner: CellRunner; kernel: RemoteKernel }> {
+  const kernel = new RemoteKernel({ gateway: new Gateway({ url: o.url ?? server().url, token: server().token }), kernelName: 'python3', workdir: server().rootDir, reconnectMs: 60_000 });
   onTestFinished(() => kernel.shutdown());
   await kernel.start();
   const doc = new NotebookDocument('remote-limits');
@@ -67,6 +68,31 @@ describe('Duet’s own limits on a kernel on a gateway', () => {
     runner.interruptCurrent();
     expect((await outcome).status).not.toBe('timeout');
     expect(errorNames(doc, cell).some((e) => e === 'KeyboardInterrupt' || e === 'CellStopped')).toBe(true);
+  });
+
+  it('a kernel lost mid-cell fails that cell as lost, the notebook says so, and the next cell runs in a new kernel', async () => {
+    const target = new URL(server().url);
+    const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port) });
+    onTestFinished(() => proxy.close());
+    const { doc, runner, kernel } = await setup({ cellTimeoutMs: 120_000, url: proxy.url });
+    const notices: string[] = [];
+    doc.on((e) => {
+      if (e.type === 'notice') notices.push(e.message);
+    });
+    const lostId = kernel.kernelId as string;
+    const cell = code(doc, "import time\nprint('working', flush=True)\ntime.sleep(600)");
+    const printed = nextEvent(doc, (e) => (e.type === 'output-appended' || e.type === 'outputs-set') && e.id === cell);
+    const outcome = runner.run(cell);
+    await printed;
+    proxy.refuse(true);
+    proxy.cutAll();
+    await fetch(`${server().url}/api/kernels/${lostId}`, { method: 'DELETE', headers: { Authorization: `token ${server().token}` } });
+    proxy.refuse(false);
+    expect((await outcome).status).toBe('died');
+    expect(errorNames(doc, cell)).toEqual(['KernelLost']);
+    expect(notices.some((n) => /restarted because the remote kernel was lost/.test(n))).toBe(true);
+    expect(kernel.kernelId).not.toBe(lostId);
+    expect((await runner.run(code(doc, 'print("new kernel")'))).text).toContain('new kernel');
   });
 
   it('a flood of output is cut at the cell’s output cap', async () => {
