@@ -22,15 +22,27 @@ export interface ProbeFindings {
   longTasks?: LongTask[];
   /** Every animation frame's timestamp. */
   frames?: number[];
-  /** When the first and the wanted number of `[data-cell-id]` elements were first in the DOM at an animation frame. */
+  /** When the first frame with one, and with the wanted number of, `[data-cell-id]` elements in the DOM had been drawn. */
   firstCellAt?: number | null;
   allCellsAt?: number | null;
   keys?: KeySample[];
-  /** When the prompt box was first in the DOM and enabled at an animation frame. */
+  /** When the first frame with the prompt box in the DOM and enabled had been drawn. */
   usableAt?: number | null;
 }
 
 const PROBE = 'window.__benchProbe = window.__benchProbe || {};';
+
+/**
+ * `drawn(fn)`, called in an animation frame callback, calls `fn` with the time once
+ * that frame's style, layout and paint are done: animation frame callbacks run before
+ * them, and a task posted from one runs after them. What a person sees is the drawn
+ * frame, not the DOM the callback found.
+ */
+const DRAWN = `const drawn = (fn) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => fn(performance.now());
+    channel.port2.postMessage(null);
+  };`;
 
 /** Init script: records every long task from the document's start. */
 export const LONG_TASKS = `${PROBE}
@@ -52,17 +64,22 @@ export const FRAMES = `${PROBE}
   requestAnimationFrame(tick);
 })();`;
 
-/** Init script: notes the first animation frame with one cell, and with `count` cells, in the DOM. */
+/** Init script: notes when the first frame with one cell, and with `count` cells, in the DOM had been drawn. */
 export function cellsRendered(count: number): string {
   return `${PROBE}
 (() => {
+  ${DRAWN}
   const probe = window.__benchProbe;
   probe.firstCellAt = null;
   probe.allCellsAt = null;
-  const tick = (t) => {
+  let first = false;
+  const tick = () => {
     const n = document.querySelectorAll('[data-cell-id]').length;
-    if (n > 0 && probe.firstCellAt === null) probe.firstCellAt = performance.now();
-    if (n >= ${count}) probe.allCellsAt = performance.now();
+    if (n > 0 && !first) {
+      first = true;
+      drawn((t) => (probe.firstCellAt = t));
+    }
+    if (n >= ${count}) drawn((t) => (probe.allCellsAt = t));
     else requestAnimationFrame(tick);
   };
   requestAnimationFrame(tick);
@@ -100,14 +117,15 @@ export function keyLatency(selector: string): string {
 })();`;
 }
 
-/** Init script: notes the first animation frame at which the prompt box is there and enabled (the page can take a request). */
+/** Init script: notes when the first frame with the prompt box there and enabled (the page can take a request) had been drawn. */
 export const PAGE_USABLE = `${PROBE}
 (() => {
+  ${DRAWN}
   const probe = window.__benchProbe;
   probe.usableAt = null;
   const tick = () => {
     const prompt = document.querySelector('textarea[aria-label="Prompt"]');
-    if (prompt && !prompt.disabled) probe.usableAt = performance.now();
+    if (prompt && !prompt.disabled) drawn((t) => (probe.usableAt = t));
     else requestAnimationFrame(tick);
   };
   requestAnimationFrame(tick);

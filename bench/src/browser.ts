@@ -124,7 +124,7 @@ async function measureStreaming(stack: BrowserStack, plans: Plans): Promise<Stre
   }
 }
 
-/** (2) Navigation start to the first animation frame with every cell of a 500-cell notebook in the DOM, in fresh contexts. */
+/** (2) Navigation start to the first frame drawn with every cell of a 500-cell notebook in the DOM, in fresh contexts. */
 async function measureOpen(stack: BrowserStack): Promise<OpenFigures> {
   const name = 'five-hundred-cells';
   await stack.api('PUT', `/api/notebooks/${name}`, sessionNotebook(BIG_NOTEBOOK_CELLS));
@@ -147,7 +147,7 @@ async function measureOpen(stack: BrowserStack): Promise<OpenFigures> {
   return figures;
 }
 
-/** (0) The JavaScript a first load fetches, and navigation start → the prompt box usable, in fresh contexts (an empty cache). */
+/** (0) The JavaScript a first load fetches, and navigation start → the prompt box usable and drawn, in fresh contexts (an empty cache). */
 async function measureFirstLoad(stack: BrowserStack): Promise<FirstLoadFigures> {
   const name = 'first-load';
   await stack.api('PUT', `/api/notebooks/${name}`, sessionNotebook(SMALL_NOTEBOOK_CELLS));
@@ -220,7 +220,7 @@ function firstLoadRows(f: FirstLoadFigures): BenchRow[] {
     {
       name: 'first load: navigation → prompt usable, median',
       duet: ms(median(f.usableMs)),
-      note: `navigation start to the first animation frame with the Prompt box enabled, opening a ${SMALL_NOTEBOOK_CELLS}-cell notebook in a fresh context (empty cache) from loopback; runs: ${f.usableMs.map(ms).join(', ')}`,
+      note: `navigation start to the first frame drawn (laid out and painted) with the Prompt box enabled, opening a ${SMALL_NOTEBOOK_CELLS}-cell notebook in a fresh context (empty cache) from loopback; runs: ${f.usableMs.map(ms).join(', ')}`,
     },
   ];
 }
@@ -241,7 +241,7 @@ function rows(s: StreamingFigures, o: OpenFigures, t: TypingFigures): BenchRow[]
     {
       name: `${BIG_NOTEBOOK_CELLS}-cell notebook: open → all cells in the DOM, median`,
       duet: ms(median(o.allCellsMs)),
-      note: `target: ≤ 0.5 s on 2 cores. Navigation start to the first animation frame with the ${BIG_NOTEBOOK_CELLS}th cell in the DOM; runs: ${o.allCellsMs.map(ms).join(', ')}; first cell at ${ms(median(o.firstCellMs))} (median). Fresh browser context each, notebook imported with PUT (markdown, code with small outputs, tests).`,
+      note: `target: ≤ 0.5 s on 2 cores. Navigation start to the first frame drawn (laid out and painted) with the ${BIG_NOTEBOOK_CELLS}th cell in the DOM; runs: ${o.allCellsMs.map(ms).join(', ')}; first cell at ${ms(median(o.firstCellMs))} (median). Fresh browser context each, notebook imported with PUT (markdown, code with small outputs, tests).`,
     },
     {
       name: 'typing while streaming: key → character, median',
