@@ -19,6 +19,7 @@ import { assertNever } from './util/assert-never.ts';
 import { Sidebar } from './components/Sidebar.tsx';
 import { ScoreboardPage } from './components/scoreboard/ScoreboardPage.tsx';
 import { scoreboardRoute } from './util/scoreboard.ts';
+import { notebookFromHash } from './util/route.ts';
 import { ThemeToggle } from './components/ThemeToggle.tsx';
 import { useTheme } from './state/use-theme.ts';
 import { loadSettings, modelGroups, saveSettings, type RunSettings } from './util/run-settings.ts';
@@ -51,16 +52,7 @@ function saveSidebarOpen(open: boolean): void {
   }
 }
 
-function nameFromHash(): string | null {
-  if (scoreboardRoute(location.hash) !== null) return null;
-  const raw = location.hash.replace(/^#/, '');
-  if (!raw) return null;
-  try {
-    return decodeURIComponent(raw);
-  } catch {
-    return null;
-  }
-}
+const nameFromHash = (): string | null => notebookFromHash(location.hash);
 
 /** Shows a notebook; `replace` when the address it replaces is no longer worth going back to (a renamed notebook). */
 function openNotebook(name: string | null, { replace = false } = {}): void {

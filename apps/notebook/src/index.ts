@@ -3,6 +3,7 @@
  * tests and tools. The app itself starts from main.tsx; nothing here touches the DOM.
  */
 export { CLOSE_CODES, classifyClose, renamedTarget, renamedTo, unavailableReason } from './api/close-codes.ts';
+export { claimEarlySocket, openEarlySocket } from './api/early-socket.ts';
 export type { ServerClose } from './api/close-codes.ts';
 export { CALM, watchKernel } from './state/kernel-watch.ts';
 export type { KernelWatch } from './state/kernel-watch.ts';
@@ -19,6 +20,7 @@ export type { LinkTarget } from './util/links.ts';
 export { markdownToHtml } from './util/markdown-html.ts';
 export { ALL_EXPANDED, foldAll, isCollapsed, toggleCell } from './util/output-folds.ts';
 export { resumableHalt } from './util/resume.ts';
+export { notebookFromHash } from './util/route.ts';
 export { copyName, niceMax, scoreboardHash, scoreboardRoute, spreadOffsets } from './util/scoreboard.ts';
 export { COLLAPSED, EXPANDED, countLines, windowText } from './util/text-window.ts';
 export { resolveTheme, toggledChoice } from './util/theme.ts';

@@ -1,4 +1,9 @@
-/** Entry point: drop the access token from the address bar, guard links out of Duet, then draw the app. */
+/**
+ * Entry point: open the notebook's socket, drop the access token from the address bar,
+ * guard links out of Duet, then draw the app.
+ */
+// First: where index.html loads only this entry (the dev server), it still runs before React and the app are evaluated.
+import './boot.ts';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.tsx';

@@ -8,6 +8,7 @@
  */
 import type { ClientCommand, ServerMessage } from '@duet/server/protocol';
 import { assertNever } from '../util/assert-never.ts';
+import { claimEarlySocket } from './early-socket.ts';
 
 /** Where the connection stands, for the "Reconnecting…" banner. */
 export type ConnectionStatus = 'connecting' | 'open' | 'reconnecting' | 'closed';
@@ -76,14 +77,18 @@ export class NotebookSocket {
   private connect(): void {
     if (this.closed) return;
     this.handlers.onStatus(this.everOpened ? 'reconnecting' : 'connecting');
-    const ws = new WebSocket(this.url);
+    // The first connection takes the one the page opened while the app loaded, with what it has received.
+    const early = this.everOpened ? null : claimEarlySocket(this.url);
+    const ws = early?.ws ?? new WebSocket(this.url);
     this.ws = ws;
     this.lastSeq = null;
     let opened = false;
-    ws.onmessage = (ev: MessageEvent) => {
-      if (this.ws !== ws) return;
-      this.receive(ev.data);
+    const receive = (data: unknown): void => {
+      this.receive(data);
       opened ||= this.lastSeq !== null;
+    };
+    ws.onmessage = (ev: MessageEvent) => {
+      if (this.ws === ws) receive(ev.data);
     };
     ws.onclose = (ev: CloseEvent) => {
       if (this.ws !== ws) return;
@@ -94,6 +99,10 @@ export class NotebookSocket {
     };
     // An error is always followed by close; the reconnect happens there.
     ws.onerror = () => undefined;
+    for (const data of early?.received ?? []) {
+      if (this.ws !== ws) break;
+      receive(data);
+    }
   }
 
   private receive(data: unknown): void {

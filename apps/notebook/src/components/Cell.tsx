@@ -231,10 +231,8 @@ export const Cell = memo(function Cell({ cell, runtime, selected, actions, turnB
         aria-label={ROLE_LABEL[duet.role]}
         onFocus={() => setFull(true)}
       >
-        <div className="cell-gutter" />
-        <div className="cell-main">
-          <pre className="editor-placeholder">{cell.source.length > 0 ? cell.source : ' '}</pre>
-        </div>
+        {/* Two elements per placeholder: a long notebook has hundreds of them. */}
+        <pre className="editor-placeholder">{cell.source.length > 0 ? cell.source : ' '}</pre>
       </div>
     );
   }

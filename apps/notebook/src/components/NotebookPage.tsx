@@ -1,5 +1,5 @@
 /** One open notebook: its connection, toolbar, status, cells, and the prompt with the run settings. */
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useState } from 'react';
 import { fetchNotebookFile, type Health, type ModelList } from '../api/http.ts';
 import { EditBuffer } from '../state/edit-buffer.ts';
 import { NotebookStore, type NotebookEnd } from '../state/store.ts';
@@ -233,10 +233,14 @@ function Page({ store, edits, ...props }: NotebookPageProps & { store: NotebookS
   );
 }
 
-/** Opens the notebook's socket for as long as it is shown. */
+/**
+ * Opens the notebook's socket for as long as it is shown. Before the first paint: a
+ * snapshot the page's early socket already holds is drawn in the same frame as the
+ * page around it, in one layout, rather than in a second frame after an empty one.
+ */
 export function NotebookPage(props: NotebookPageProps) {
   const [open, setOpen] = useState<{ store: NotebookStore; edits: EditBuffer } | null>(null);
-  useEffect(() => {
+  useLayoutEffect(() => {
     const store = new NotebookStore(props.name);
     const edits = new EditBuffer(store);
     setOpen({ store, edits });

@@ -56,8 +56,19 @@ const NEW_CELL: Record<NewCellKind, { cellType: 'code' | 'markdown'; role: 'code
   markdown: { cellType: 'markdown', role: 'prose' },
 };
 
-/** How many cells, at the end a notebook opens at, are drawn in full from the start. */
-const EAGER_CELLS = 40;
+/** A notebook longer than this opens with light placeholders for the cells away from the end it opens at. */
+const LIGHT_AFTER = 40;
+/** The least height a cell is drawn with, px: a window of height H shows at most H / this many cells. */
+const MIN_CELL_PX = 60;
+
+/**
+ * How many cells, at the end a long notebook opens at, are drawn in full from the
+ * start: as many as the window can show, and two more. The next ones fill in as
+ * soon as the first frame is drawn (they are within the placeholders' margin).
+ */
+function eagerCells(): number {
+  return Math.ceil(window.innerHeight / MIN_CELL_PX) + 2;
+}
 
 /** Where a cell added by hand will appear, so it can be selected when it does. */
 interface AwaitedCell {
@@ -104,8 +115,9 @@ export const NotebookView = memo(function NotebookView({ store, edits, notebook,
   // fill in as they near the viewport. Cells that arrive later are drawn in full.
   const [deferredAtOpen] = useState<ReadonlySet<string>>(() => {
     const cells = notebook.cells;
-    if (cells.length <= EAGER_CELLS) return new Set();
-    const ids = notebook.run.active ? cells.slice(0, cells.length - EAGER_CELLS) : cells.slice(EAGER_CELLS);
+    if (cells.length <= LIGHT_AFTER) return new Set();
+    const eager = eagerCells();
+    const ids = notebook.run.active ? cells.slice(0, Math.max(0, cells.length - eager)) : cells.slice(eager);
     return new Set(ids.map((c) => c.id));
   });
 
