@@ -32,7 +32,7 @@ function fakeSocket(): { ws: WebSocket; sent: ServerMessage[]; writes: ServerMes
   return { ws: ws as unknown as WebSocket, sent, writes, transport };
 }
 
-/** Lets the current turn of the event loop end: a callback queued now runs after the channel's. */
+/** Lets the current turn of the event loop end, and with it every microtask queued in it. */
 const endOfTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 const runtime = (id: string, phase: 'queued' | 'running' | 'idle'): DocumentEvent => ({ type: 'cell-runtime', id, runtime: { phase, startedAt: null, lastDurationMs: null } });
@@ -44,7 +44,7 @@ afterEach(() => {
 });
 
 describe("a browser's channel sends each turn's events together", () => {
-  it('sends what one turn produced at the end of that turn, in order, in one write', async () => {
+  it('sends what one piece of work produced when it ends, in order, in one write', async () => {
     const { ws, sent, writes, transport } = fakeSocket();
     const channel = new ClientChannel(ws, { coalesceMs: 1000, maxBufferedBytes: 1 << 20, onDropped: () => undefined, transport });
     channel.event(runtime('c1', 'queued'));
@@ -56,6 +56,15 @@ describe("a browser's channel sends each turn's events together", () => {
     expect(eventsOf(sent)).toEqual([runtime('c1', 'queued'), { type: 'outputs-cleared', id: 'c1' }, runtime('c1', 'running')]);
     expect(sent.map((m) => m.seq)).toEqual([1, 2, 3]);
     expect(writes.map((w) => w.length)).toEqual([3]);
+    channel.close();
+  });
+
+  it('has sent the events before work that continues after them, such as an HTTP answer, goes on', async () => {
+    const { ws, sent, transport } = fakeSocket();
+    const channel = new ClientChannel(ws, { coalesceMs: 1000, maxBufferedBytes: 1 << 20, onDropped: () => undefined, transport });
+    channel.event(runtime('c1', 'queued'));
+    await Promise.resolve();
+    expect(eventsOf(sent)).toEqual([runtime('c1', 'queued')]);
     channel.close();
   });
 

@@ -6,13 +6,15 @@
  * client that cannot keep up rather than buffer for it without bound (it
  * reconnects and gets a fresh snapshot).
  *
- * What one turn of the event loop produces leaves together, at the end of that
- * turn (`setImmediate`: after the turn's I/O callbacks and promise jobs), in one
- * write: a cell that starts sends its "queued", "cleared" and "running" after the
- * kernel client has handed its request to ZeroMQ (a promise job), and a cell that
- * ends sends its outputs and "idle" as one packet. Nothing waits longer than that
- * except token appends and output sets arriving while a window is open: the first
- * of them goes out at once, those after it together when the window closes.
+ * What one piece of synchronous work produces leaves together, in one write, from
+ * a microtask queued with its first event: a cell that starts sends its "queued",
+ * "cleared" and "running" as one packet, and a cell that ends its outputs and
+ * "idle". A microtask, not a later turn of the event loop: the events must be on
+ * the wire before any answer that the same work leads to, such as the HTTP 202 of
+ * a run started over the API, which a client reads as "the events are sent".
+ * Nothing waits longer than that except token appends and output sets arriving
+ * while a window is open: the first of them goes out at once, those after it
+ * together when the window closes.
  */
 import type { WebSocket } from 'ws';
 import type { DocumentEvent, NotebookSnapshot, ServerMessage } from '../protocol/index.ts';
@@ -58,7 +60,7 @@ export class ClientChannel {
   #pending: Queued[] = [];
   /** The merge window: open from a merged event's sending until `coalesceMs` later. */
   #window: NodeJS.Timeout | null = null;
-  /** A flush is due at the end of this turn of the event loop. */
+  /** A flush is due in a microtask already queued. */
   #due = false;
   #dropped = false;
   #closed = false;
@@ -72,7 +74,7 @@ export class ClientChannel {
     this.#send(JSON.stringify({ type: 'snapshot', seq: ++this.#seq, notebook } satisfies ServerMessage));
   }
 
-  /** Queues an event; everything but token appends and output sets goes out at the end of this turn, with what is queued. */
+  /** Queues an event; everything but token appends and output sets goes out when the current work ends, with what is queued. */
   event(event: DocumentEvent): void {
     if (this.#dropped || this.#closed) return;
     if (event.type === 'source-appended') {
@@ -149,7 +151,7 @@ export class ClientChannel {
   #flushSoon(): void {
     if (this.#due) return;
     this.#due = true;
-    setImmediate(() => {
+    queueMicrotask(() => {
       if (this.#due && !this.#closed) this.flush();
     });
   }
