@@ -46,8 +46,7 @@ export class DiskBudget {
     this.#last = free ? { usage, free, at: Date.now() } : null;
     if (usage.files > this.maxFiles) return { kind: 'files', files: usage.files, limit: this.maxFiles };
     if (usage.bytes <= this.maxBytes) return null;
-    const workdirAlone = await diskUsage([this.workdir], { bytes: this.maxBytes });
-    return workdirAlone.bytes > this.maxBytes ? null : { kind: 'bytes', bytes: usage.bytes, limit: this.maxBytes };
+    return { kind: 'bytes', bytes: usage.bytes, limit: this.maxBytes };
   }
 
   /**

@@ -34,6 +34,12 @@ export interface KernelConnection {
   readonly limits: SandboxLimits;
   /** Where the kernel runs. */
   readonly location: KernelLocation;
+  /**
+   * True when the kernel itself holds what its code writes to `limits.diskBytes`,
+   * measuring around every cell (a local session in a sandbox, which knows every
+   * place the sandbox lets it write); a caller then need not measure too.
+   */
+  readonly keepsDiskLimit: boolean;
 
   /** Calls `fn` on every change of {@link state}; returns the unsubscribe. */
   onState(fn: (state: KernelState) => void): () => void;

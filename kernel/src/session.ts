@@ -117,6 +117,11 @@ export class KernelSession implements KernelConnection {
     return LOCAL;
   }
 
+  /** A kernel in a sandbox is measured around every cell here (see {@link send}); one without has no budget. */
+  get keepsDiskLimit(): boolean {
+    return (this.#rt?.proc.budget ?? null) !== null;
+  }
+
   get launcher(): KernelLauncher {
     return this.#opts.launcher;
   }

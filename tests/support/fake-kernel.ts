@@ -48,6 +48,7 @@ export class FakeKernel implements KernelConnection {
   readonly limits: SandboxLimits;
   readonly pid = null;
   readonly location = { kind: 'local' } as const;
+  readonly keepsDiskLimit = false;
   /** Every code string sent, in order. */
   readonly ran: string[] = [];
   /** Every interrupt asked for, with what it did. */

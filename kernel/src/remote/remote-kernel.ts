@@ -111,6 +111,11 @@ export class RemoteKernel implements KernelConnection {
     return { kind: 'remote', gateway: this.#o.gateway.url, host: this.#o.gateway.host };
   }
 
+  /** Its disk is the gateway's: nothing here can measure it. */
+  get keepsDiskLimit(): boolean {
+    return false;
+  }
+
   /** The gateway's id of the running kernel, if any. */
   get kernelId(): string | null {
     return this.#remote?.id ?? null;

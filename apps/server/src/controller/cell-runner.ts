@@ -202,9 +202,9 @@ export class CellRunner {
     this.#timer = timer;
     let stoppedByRestart = false;
     let lost: KernelLostError | null = null;
-    // A kernel on a gateway writes to its own disk there, which Duet cannot measure.
+    // A sandboxed session measures its own writes around the cell; a kernel on a gateway writes to a disk Duet cannot measure.
     const disk =
-      kernel.location.kind === 'local'
+      kernel.location.kind === 'local' && !kernel.keepsDiskLimit
         ? new DiskWatch(kernel.workdir, kernel.limits.diskBytes, () => {
             log.warn({ cell: id, limitBytes: kernel.limits.diskBytes }, 'workdir disk limit passed; stopping the cell');
             timer.stop();
