@@ -5,6 +5,7 @@
  * WebSocket for a remote kernel). It knows nothing of the process behind them.
  */
 import { randomUUID } from 'node:crypto';
+import { delay } from './delay.ts';
 import { INPUT_ERROR, classify, makeHeader, toEvent, type ChannelName, type KernelInfoContent, type KernelMessage } from './messages.ts';
 import { RequestRegistry } from './registry.ts';
 import type { ExecuteEvent, ExecuteResult } from './session-types.ts';
@@ -152,8 +153,4 @@ export class KernelClient {
         return;
     }
   }
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms).unref());
 }

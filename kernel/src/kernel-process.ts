@@ -10,6 +10,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createConnectionInfo, endpoint, socketPaths, writeConnectionFile, type ConnectionInfo } from './connection.ts';
+import { delay } from './delay.ts';
 import { DiskBudget } from './disk-budget.ts';
 import { KernelStartError } from './errors.ts';
 import { Heartbeat } from './heartbeat.ts';
@@ -204,9 +205,4 @@ function killGroup(child: ChildProcess): void {
       // Already gone.
     }
   }
-}
-
-/** A pause that does not keep the process alive. */
-export function delay(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms).unref());
 }

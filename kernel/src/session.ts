@@ -10,10 +10,12 @@ import { BudgetWatch, diskLimitError } from './disk-budget.ts';
 import { diskUsage, type DiskUsage } from './disk-usage.ts';
 import { KernelDiedError, RequestDisposedError } from './errors.ts';
 import { interrupter } from './interrupt-until-done.ts';
+import { KernelLifecycle } from './lifecycle.ts';
 import { KernelClient, type StatusNews } from './kernel-client.ts';
 import { zmqTransport } from './zmq-transport.ts';
 import type { InterruptOutcome, KernelConnection, KernelLocation } from './kernel-connection.ts';
-import { KernelProcess, delay, startFailure } from './kernel-process.ts';
+import { delay } from './delay.ts';
+import { KernelProcess, startFailure } from './kernel-process.ts';
 import { silentLogger, type KernelLogger } from './logger.ts';
 import type { KernelInfoContent } from './messages.ts';
 import { runCollecting, type RunOutcome } from './run-collecting.ts';
@@ -73,11 +75,8 @@ const INTERRUPT_REPLY_MS = 1000;
 export class KernelSession implements KernelConnection {
   readonly #opts: Required<Omit<KernelSessionOptions, 'launcher' | 'log'>> & { launcher: KernelLauncher; log: KernelLogger };
   #rt: Runtime | null = null;
-  #starting: Promise<KernelInfo> | null = null;
-  #state: KernelState = 'shutdown';
+  readonly #life = new KernelLifecycle();
   #info: KernelInfo | null = null;
-  readonly #stateListeners = new Set<Listener<KernelState>>();
-  readonly #deathListeners = new Set<Listener<KernelDiedError>>();
 
   constructor(opts: KernelSessionOptions) {
     this.#opts = {
@@ -91,7 +90,7 @@ export class KernelSession implements KernelConnection {
   }
 
   get state(): KernelState {
-    return this.#state;
+    return this.#life.state;
   }
 
   get info(): KernelInfo | null {
@@ -138,34 +137,20 @@ export class KernelSession implements KernelConnection {
   }
 
   onState(fn: Listener<KernelState>): () => void {
-    this.#stateListeners.add(fn);
-    return () => this.#stateListeners.delete(fn);
+    return this.#life.onState(fn);
   }
 
   /** Called when a running kernel dies (exits, or stops answering its heartbeat). */
   onDeath(fn: Listener<KernelDiedError>): () => void {
-    this.#deathListeners.add(fn);
-    return () => this.#deathListeners.delete(fn);
+    return this.#life.onDeath(fn);
   }
 
   /** Starts the kernel; resolves once it has answered kernel_info_request. */
   start(): Promise<KernelInfo> {
     if (this.#rt && !this.#rt.dead) return Promise.reject(new Error('kernel is already running'));
-    return this.#track(this.#startWithRetries());
+    return this.#life.track(this.#startWithRetries());
   }
 
-  /**
-   * Remembers a start or restart in progress, so that cells asked for meanwhile
-   * wait for the new kernel instead of failing against the old one.
-   */
-  #track(p: Promise<KernelInfo>): Promise<KernelInfo> {
-    const tracked = p.finally(() => {
-      if (this.#starting === tracked) this.#starting = null;
-    });
-    this.#starting = tracked;
-    tracked.catch(() => undefined);
-    return tracked;
-  }
 
   async #startWithRetries(): Promise<KernelInfo> {
     for (let attempt = 1; ; attempt++) {
@@ -181,13 +166,13 @@ export class KernelSession implements KernelConnection {
   }
 
   async #startOnce(): Promise<KernelInfo> {
-    this.#setState('starting');
+    this.#life.set('starting');
     const { python, workdir, launcher, limits, log, startTimeoutMs } = this.#opts;
     let proc: KernelProcess;
     try {
       proc = await KernelProcess.launch({ python, workdir, launcher, limits, log, startTimeoutMs });
     } catch (err) {
-      this.#setState('dead');
+      this.#life.set('dead');
       throw startFailure(err, '', python);
     }
     const client: KernelClient = new KernelClient({ connect: zmqTransport(proc.info, log), onStatus: (state) => this.#onStatus(rt, state) });
@@ -207,12 +192,12 @@ export class KernelSession implements KernelConnection {
         languageVersion: reply.language_info.version ?? 'unknown',
         sandbox: launcher.mode,
       };
-      this.#setState('idle');
+      this.#life.set('idle');
       log.info({ pid: proc.pid, ...this.#info }, 'kernel ready');
       return this.#info;
     } catch (err) {
       await this.#teardown(rt);
-      this.#setState('dead');
+      this.#life.set('dead');
       const failure = startFailure(err, proc.stderrTail, python);
       throw err instanceof PortTakenError ? new PortTakenError(err.message, { cause: failure }) : failure;
     }
@@ -291,12 +276,8 @@ export class KernelSession implements KernelConnection {
    * kernel's idle have both arrived.
    */
   send(code: string, opts: ExecuteOptions = {}): Promise<ExecuteResult> {
-    if (this.#starting) {
-      return this.#starting.then(
-        () => this.send(code, opts),
-        () => Promise.reject(new KernelDiedError('the kernel could not be started')),
-      );
-    }
+    const waiting = this.#life.afterStart(() => this.send(code, opts));
+    if (waiting) return waiting;
     const rt = this.#rt;
     if (!rt || rt.dead) return Promise.reject(new KernelDiedError('no kernel is running'));
     if (opts.signal?.aborted) return Promise.reject(new RequestDisposedError('the cell was cancelled before it started'));
@@ -368,9 +349,10 @@ export class KernelSession implements KernelConnection {
   /** Stops the kernel (gracefully, then by force) and starts a fresh one. */
   restart(): Promise<KernelInfo> {
     // Two restarts asked for at once make one.
-    if (this.#starting && this.#state === 'restarting') return this.#starting;
-    this.#setState('restarting');
-    return this.#track(
+    const joining = this.#life.restarting;
+    if (joining) return joining;
+    this.#life.set('restarting');
+    return this.#life.track(
       (async () => {
         const rt = this.#rt;
         if (rt) {
@@ -386,13 +368,13 @@ export class KernelSession implements KernelConnection {
   async shutdown(): Promise<void> {
     const rt = this.#rt;
     if (!rt) {
-      this.#setState('shutdown');
+      this.#life.set('shutdown');
       return;
     }
     rt.client.disposeAll(new RequestDisposedError('the kernel was shut down'));
     await this.#stop(rt);
     this.#rt = null;
-    this.#setState('shutdown');
+    this.#life.set('shutdown');
   }
 
   /** Asks the kernel to shut down, waits a moment for it to, then tears everything down. */
@@ -420,22 +402,16 @@ export class KernelSession implements KernelConnection {
     this.#opts.log.warn({ pid: rt.proc.pid, detail, stderr: rt.proc.stderrTail.slice(-1000) }, 'kernel died');
     rt.client.disposeAll(err);
     void this.#teardown(rt);
-    this.#setState('dead');
-    for (const fn of this.#deathListeners) fn(err);
+    this.#life.died(err);
   }
 
   /** The kernel's busy and idle become the session's state, except while it starts. */
   #onStatus(rt: Runtime, state: StatusNews): void {
     // 'restarting' and 'dead' come from gateways; a local kernel's death is seen by its process and heartbeat.
     if (state !== 'busy' && state !== 'idle') return;
-    if (this.#rt === rt && this.#state !== 'starting' && this.#state !== 'restarting') this.#setState(state);
+    if (this.#rt === rt && !this.#life.settling) this.#life.set(state);
   }
 
-  #setState(state: KernelState): void {
-    if (this.#state === state) return;
-    this.#state = state;
-    for (const fn of this.#stateListeners) fn(state);
-  }
 }
 
 function isKeyboardInterrupt(ev: ExecuteEvent): boolean {

@@ -21,6 +21,8 @@
 import { KernelDiedError, KernelLostError, KernelStartError, RequestDisposedError } from '../errors.ts';
 import { interrupter } from '../interrupt-until-done.ts';
 import { KernelClient, type StatusNews } from '../kernel-client.ts';
+import { delay } from '../delay.ts';
+import { KernelLifecycle } from '../lifecycle.ts';
 import type { InterruptOutcome, KernelConnection, KernelLocation } from '../kernel-connection.ts';
 import { silentLogger, type KernelLogger } from '../logger.ts';
 import type { KernelInfoContent } from '../messages.ts';
@@ -75,19 +77,16 @@ const HEARTBEAT_MS = 3000;
 export class RemoteKernel implements KernelConnection {
   readonly #o: Required<Omit<RemoteKernelOptions, 'onStarting'>> & Pick<RemoteKernelOptions, 'onStarting'>;
   #remote: Remote | null = null;
-  #starting: Promise<KernelInfo> | null = null;
-  #state: KernelState = 'shutdown';
+  readonly #life = new KernelLifecycle();
   #info: KernelInfo | null = null;
   #shutDown = false;
-  readonly #stateListeners = new Set<Listener<KernelState>>();
-  readonly #deathListeners = new Set<Listener<KernelDiedError>>();
 
   constructor(o: RemoteKernelOptions) {
     this.#o = { limits: DEFAULT_LIMITS, log: silentLogger, startTimeoutMs: 120_000, reconnectMs: 10_000, heartbeatMs: HEARTBEAT_MS, ...o };
   }
 
   get state(): KernelState {
-    return this.#state;
+    return this.#life.state;
   }
 
   get info(): KernelInfo | null {
@@ -122,31 +121,20 @@ export class RemoteKernel implements KernelConnection {
   }
 
   onState(fn: Listener<KernelState>): () => void {
-    this.#stateListeners.add(fn);
-    return () => this.#stateListeners.delete(fn);
+    return this.#life.onState(fn);
   }
 
   onDeath(fn: Listener<KernelDiedError>): () => void {
-    this.#deathListeners.add(fn);
-    return () => this.#deathListeners.delete(fn);
+    return this.#life.onDeath(fn);
   }
 
   start(): Promise<KernelInfo> {
     if (this.#remote && !this.#remote.dead) return Promise.reject(new Error('kernel is already running'));
     this.#shutDown = false;
-    this.#setState('starting');
-    return this.#track(this.#launch());
+    this.#life.set('starting');
+    return this.#life.track(this.#launch());
   }
 
-  /** Cells asked for while a kernel starts or restarts wait for it. */
-  #track(p: Promise<KernelInfo>): Promise<KernelInfo> {
-    const tracked = p.finally(() => {
-      if (this.#starting === tracked) this.#starting = null;
-    });
-    this.#starting = tracked;
-    tracked.catch(() => undefined);
-    return tracked;
-  }
 
   /** Starts a new kernel on the gateway and connects to it. */
   async #launch(): Promise<KernelInfo> {
@@ -166,7 +154,7 @@ export class RemoteKernel implements KernelConnection {
       if (id !== null) await gateway.shutdown(id).catch(() => undefined);
       if (this.#remote) dispose(this.#remote);
       this.#remote = null;
-      this.#setState('dead');
+      this.#life.set('dead');
       log.warn({ gateway: gateway.url, err: String(err) }, 'remote kernel did not start');
       throw startError(err, gateway.url, kernelName);
     } finally {
@@ -199,18 +187,14 @@ export class RemoteKernel implements KernelConnection {
       languageVersion: reply.language_info.version ?? 'unknown',
       sandbox: `remote (${this.#o.gateway.host})`,
     };
-    this.#setState('idle');
+    this.#life.set('idle');
     this.#o.log.info({ gateway: this.#o.gateway.url, kernel: remote.id, ...this.#info }, 'remote kernel ready');
     return this.#info;
   }
 
   send(code: string, opts: ExecuteOptions = {}): Promise<ExecuteResult> {
-    if (this.#starting) {
-      return this.#starting.then(
-        () => this.send(code, opts),
-        () => Promise.reject(new KernelDiedError('the kernel could not be started')),
-      );
-    }
+    const waiting = this.#life.afterStart(() => this.send(code, opts));
+    if (waiting) return waiting;
     const remote = this.#remote;
     if (!remote || remote.dead) return Promise.reject(new KernelDiedError('no kernel is running'));
     if (opts.signal?.aborted) return Promise.reject(new RequestDisposedError('the cell was cancelled before it started'));
@@ -242,11 +226,12 @@ export class RemoteKernel implements KernelConnection {
    * longer has it (culled, lost). Requests waiting on the old one fail.
    */
   restart(): Promise<KernelInfo> {
-    if (this.#starting && this.#state === 'restarting') return this.#starting;
+    const joining = this.#life.restarting;
+    if (joining) return joining;
     // A restart asks for a kernel, also after shutdown(); a shutdown() while it runs still wins.
     this.#shutDown = false;
-    this.#setState('restarting');
-    return this.#track(
+    this.#life.set('restarting');
+    return this.#life.track(
       (async () => {
         const remote = this.#remote;
         if (remote) remote.client.disposeAll(new KernelDiedError('the kernel was restarted'));
@@ -286,7 +271,7 @@ export class RemoteKernel implements KernelConnection {
       dispose(remote);
       await this.#o.gateway.shutdown(remote.id).catch((err: unknown) => this.#o.log.warn({ kernel: remote.id, err: String(err) }, 'the gateway did not delete the kernel'));
     }
-    this.#setState('shutdown');
+    this.#life.set('shutdown');
   }
 
   /** The socket dropped: open it again with the same session, or count the kernel lost. */
@@ -316,7 +301,7 @@ export class RemoteKernel implements KernelConnection {
 
   /** Asks the gateway whether it still has the kernel; network trouble is the socket's to notice. */
   async #checkAlive(remote: Remote): Promise<void> {
-    if (remote.dead || remote.reconnecting || this.#remote !== remote || this.#state === 'starting' || this.#state === 'restarting') return;
+    if (remote.dead || remote.reconnecting || this.#remote !== remote || this.#life.settling) return;
     const model = await this.#o.gateway.kernel(remote.id).catch(() => undefined);
     if (model === null) this.#lost(remote, 'the gateway no longer has it: it was shut down or culled');
     else if (model?.execution_state === 'dead') this.#died(remote, new KernelDiedError('the gateway reports the kernel dead'));
@@ -324,9 +309,9 @@ export class RemoteKernel implements KernelConnection {
 
   /** The gateway says the kernel restarted under it (it died) or is dead. */
   #onStatus(remote: Remote, state: StatusNews): void {
-    if (this.#remote !== remote || this.#state === 'starting' || this.#state === 'restarting') return;
+    if (this.#remote !== remote || this.#life.settling) return;
     if (state === 'busy' || state === 'idle') {
-      this.#setState(state);
+      this.#life.set(state);
       return;
     }
     this.#died(remote, new KernelDiedError(state === 'restarting' ? 'the kernel process ended; the gateway restarted it' : 'the kernel process ended and the gateway could not restart it'));
@@ -341,15 +326,9 @@ export class RemoteKernel implements KernelConnection {
     remote.dead = true;
     this.#o.log.warn({ kernel: remote.id, detail: err.detail }, err instanceof KernelLostError ? 'remote kernel lost' : 'remote kernel died');
     remote.client.disposeAll(err);
-    this.#setState('dead');
-    for (const fn of this.#deathListeners) fn(err);
+    this.#life.died(err);
   }
 
-  #setState(state: KernelState): void {
-    if (this.#state === state) return;
-    this.#state = state;
-    for (const fn of this.#stateListeners) fn(state);
-  }
 }
 
 /** Closes the socket to a kernel Duet is done with, and stops asking after it. */
@@ -364,8 +343,4 @@ function startError(err: unknown, gateway: string, kernelName: string): Error {
   if (err instanceof GatewayError) return err;
   const why = err instanceof Error ? err.message : String(err);
   return new KernelStartError(`The kernel "${kernelName}" on the gateway ${gateway} did not start: ${why}. Check the gateway's log; a cluster that launches slowly may need a longer --kernel-start-timeout.`);
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms).unref());
 }
