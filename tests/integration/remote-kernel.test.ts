@@ -243,6 +243,28 @@ describe('a kernel on a Jupyter Server', () => {
   });
 });
 
+describe('a gateway that is slow to launch', () => {
+  it('says how long it has waited, and gives up at the start timeout with the flag to raise it', async () => {
+    const target = new URL(server().url);
+    const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port) });
+    onTestFinished(() => proxy.close());
+    proxy.stall(true);
+    const waited: number[] = [];
+    const kernel = new RemoteKernel({ gateway: gateway(proxy.url), kernelName: 'python3', workdir: server().rootDir, startTimeoutMs: 2500, onStarting: (ms) => waited.push(ms) });
+    const states: string[] = [];
+    kernel.onState((s) => states.push(s));
+    const err = await kernel.start().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(GatewayError);
+    expect((err as GatewayError).kind).toBe('timeout');
+    expect((err as Error).message).toBe(
+      `The kernel gateway at ${proxy.url} did not start a "python3" kernel within 3 s. A cluster can take longer to launch one: raise --kernel-start-timeout (now 3 s), and check the gateway's log.`,
+    );
+    expect(waited.length).toBeGreaterThan(0);
+    expect(waited).toEqual([...waited].sort((a, b) => a - b));
+    expect(states).toEqual(['starting', 'dead']);
+  });
+});
+
 describe('reaching a gateway', () => {
   it('checks the address and the token, and lists the kernels it can start', async () => {
     const check = await gateway().check();

@@ -14,15 +14,24 @@ export interface TcpProxy {
   cutAll(): void;
   /** While on, new connections are closed at once, as by a network that is down. */
   refuse(on: boolean): void;
+  /** While on, new connections are accepted and never answered, as by a server that hangs. */
+  stall(on: boolean): void;
   close(): Promise<void>;
 }
 
 export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
   const pairs = new Set<[Socket, Socket]>();
   let refusing = false;
+  let stalling = false;
+  const held = new Set<Socket>();
   const server: Server = createServer((client) => {
     if (refusing) {
       client.destroy();
+      return;
+    }
+    if (stalling) {
+      held.add(client);
+      client.on('error', () => undefined).on('close', () => held.delete(client));
       return;
     }
     const upstream = connect(target.port, target.host);
@@ -56,7 +65,11 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     refuse(on: boolean) {
       refusing = on;
     },
+    stall(on: boolean) {
+      stalling = on;
+    },
     async close() {
+      for (const c of held) c.destroy();
       for (const [a, b] of [...pairs]) {
         a.destroy();
         b.destroy();

@@ -7,8 +7,10 @@
 export type GatewayFailure =
   /** The address is not an http(s) URL. */
   | 'invalid'
-  /** Nothing answered there, or not in time. */
+  /** Nothing answered there. */
   | 'unreachable'
+  /** It took the connection and did not answer in time. */
+  | 'timeout'
   /** It answered 401 or 403: no token, or the wrong one. */
   | 'unauthorized'
   /** It answered, but not as a Jupyter kernel API does, or refused the request. */
@@ -31,7 +33,7 @@ export class GatewayError extends Error {
     const timedOut = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
     const why = timedOut ? `no answer within ${Math.round(timeoutMs / 1000)} s` : (code ?? (cause instanceof Error ? cause.message : String(cause)));
     return new GatewayError(
-      'unreachable',
+      timedOut ? 'timeout' : 'unreachable',
       gateway,
       `Cannot reach the kernel gateway at ${gateway} (${why}). Check that it is running and that --kernel-gateway gives its address (with any base path, like http://host:8888/user/NAME).`,
     );

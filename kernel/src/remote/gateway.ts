@@ -86,7 +86,18 @@ export class Gateway {
   async startKernel(name: string, timeoutMs: number): Promise<string> {
     // Enterprise Gateway names and impersonates by KERNEL_USERNAME; Kernel Gateway passes KERNEL_* on; Jupyter Server ignores `env`.
     // `path: ''` asks Jupyter Server for its root folder as the kernel's working directory, rather than wherever the server was started.
-    const model = (await this.#json('POST', '/api/kernels', { name, path: '', env: { KERNEL_USERNAME: localUser() } }, timeoutMs)) as Partial<RemoteKernelModel>;
+    let model: Partial<RemoteKernelModel>;
+    try {
+      model = (await this.#json('POST', '/api/kernels', { name, path: '', env: { KERNEL_USERNAME: localUser() } }, timeoutMs)) as Partial<RemoteKernelModel>;
+    } catch (err) {
+      if (!(err instanceof GatewayError) || err.kind !== 'timeout') throw err;
+      const s = Math.round(timeoutMs / 1000);
+      throw new GatewayError(
+        'timeout',
+        this.url,
+        `The kernel gateway at ${this.url} did not start a "${name}" kernel within ${s} s. A cluster can take longer to launch one: raise --kernel-start-timeout (now ${s} s), and check the gateway's log.`,
+      );
+    }
     if (typeof model.id !== 'string' || !/^[\w-]+$/.test(model.id)) throw new GatewayError('failed', this.url, `The gateway at ${this.url} started a kernel but did not say its id.`);
     return model.id;
   }
