@@ -14,7 +14,7 @@ export { discardedLabel, groupCells, visibleCellIds } from './util/cell-groups.t
 export { contextMeterView, foldedLabel } from './util/context-meter.ts';
 export { formatSeconds, formatWholeSeconds } from './util/durations.ts';
 export { greenTests } from './util/green-count.ts';
-export { feedbackLabel, kernelStatusText, producingLabel, testStatusHint, testStatusLabel, waitingLabel } from './util/labels.ts';
+export { feedbackLabel, kernelStatusText, producingLabel, sandboxLabel, testStatusHint, testStatusLabel, waitingLabel } from './util/labels.ts';
 export { externalLinkQuestion, linkTarget } from './util/links.ts';
 export type { LinkTarget } from './util/links.ts';
 export { markdownToHtml } from './util/markdown-html.ts';

@@ -3,7 +3,7 @@ import type { NotebookSnapshot, RunState, SandboxReport } from '@duet/server/pro
 import { useEffect, useState } from 'react';
 import { formatWholeSeconds } from '../util/durations.ts';
 import { greenTests } from '../util/green-count.ts';
-import { haltLabel, kernelStatusText, producingLabel } from '../util/labels.ts';
+import { haltLabel, kernelStatusText, producingLabel, sandboxLabel } from '../util/labels.ts';
 import { ContextMeters } from './ContextMeters.tsx';
 import { Elapsed } from './Elapsed.tsx';
 import { WaitingStatus } from './WaitingStatus.tsx';
@@ -105,10 +105,4 @@ export function StatusBar({ notebook, sandbox }: { notebook: NotebookSnapshot; s
       )}
     </div>
   );
-}
-
-/** Where model code runs and what isolates it: Duet's sandbox here, or the gateway's on another host. */
-export function sandboxLabel(sandbox: SandboxReport): string {
-  if (sandbox.mode === 'remote') return `Remote kernel on ${sandbox.host ?? 'a gateway'}`;
-  return sandbox.available ? `Sandbox: ${sandbox.mode}` : 'No sandbox: model code runs with your rights';
 }

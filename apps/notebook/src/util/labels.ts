@@ -1,5 +1,5 @@
 /** Words the page shows for protocol values, in one place so they stay consistent. */
-import type { HaltReason, KernelStatus, ModelSlot, RunState, TestStatus, WaitingState } from '@duet/server/protocol';
+import type { HaltReason, KernelStatus, ModelSlot, RunState, SandboxReport, TestStatus, WaitingState } from '@duet/server/protocol';
 import { assertNever } from './assert-never.ts';
 
 /** Why a run ended, as a person would say it. */
@@ -122,4 +122,10 @@ export function kernelStatusText(status: KernelStatus, cellActive: boolean): { l
 /** A model asked and silent so far: `Model B is reading the prompt…`, or `Model B is loading…` once its server said so. */
 export function waitingLabel(waiting: Pick<WaitingState, 'slot' | 'loading'>): string {
   return waiting.loading ? `Model ${waiting.slot} is loading…` : `Model ${waiting.slot} is reading the prompt…`;
+}
+
+/** Where model code runs and what isolates it: Duet's sandbox here, or the gateway's on another host. */
+export function sandboxLabel(sandbox: SandboxReport): string {
+  if (sandbox.mode === 'remote') return `Remote kernel on ${sandbox.host ?? 'a gateway'}`;
+  return sandbox.available ? `Sandbox: ${sandbox.mode}` : 'No sandbox: model code runs with your rights';
 }
