@@ -21,12 +21,14 @@ const gatewayFlags = (): string[] => ['--kernel-gateway', server().url, '--gatew
 describe('duet run with kernels on a gateway', () => {
   it('reaches tests-passed with the demo models, and leaves no kernel on the gateway', async () => {
     const out = join(await tempDir(), 'fib.ipynb');
-    const { code, stdout, stderr } = await duet('run', '--base-url', 'demo', ...gatewayFlags(), '--prompt', 'write fibonacci', '--out', out, '--json');
+    const { code, stdout, stderr } = await duet('run', '--base-url', 'demo', ...gatewayFlags(), '--sandbox', 'bwrap', '--prompt', 'write fibonacci', '--out', out, '--json');
     expect(code, stderr).toBe(0);
     expect(JSON.parse(stdout)).toMatchObject({ halted: 'tests-passed', passes: 2 });
     expect(stderr).toContain(`kernel: "python3" on the gateway ${server().url}`);
     expect(stderr).toContain(`starting a kernel on ${server().url}`);
     expect(stderr).not.toContain(server().token);
+    // The local sandbox's flags have nothing to act on, and Duet says so.
+    expect(stderr).toMatch(/--sandbox(, --python)?: not used with --kernel-gateway; the gateway's kernelspec decides how kernels start/);
     // Exiting deletes the kernel; nothing is left running on the gateway.
     expect(await server().kernels()).toEqual([]);
   });

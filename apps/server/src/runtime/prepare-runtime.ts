@@ -70,6 +70,8 @@ async function prepareRemote(config: DuetConfig, log: Logger, progress: (m: stri
     throw new ConfigError(`The kernel gateway at ${gateway.url} has no kernel named "${name}" (it has: ${has}). Choose one with --kernel-name.`);
   }
   const sandbox = remoteSandbox(gateway, name);
+  const ignored = [config.sandbox !== 'auto' ? '--sandbox' : null, config.python !== undefined ? '--python' : null, config.allowUnsandboxed ? '--allow-unsandboxed' : null].filter((f) => f !== null);
+  if (ignored.length > 0) progress(`${ignored.join(', ')}: not used with --kernel-gateway; the gateway's kernelspec decides how kernels start (duet kernelspec install on that host carries Duet's sandbox there).`);
   log.info({ gateway: gateway.url, gatewayVersion: check.version, kernelName: name }, 'runtime ready');
   return { kind: 'remote', log, gateway, kernelName: name, gatewayVersion: check.version, sandbox };
 }
