@@ -40,9 +40,22 @@ async function recordPromptStates(page: Page): Promise<() => Promise<PromptState
       starting: (form.textContent ?? '').includes('Starting…'),
       sendDisabled: form.querySelector<HTMLButtonElement>('button[type=submit]')?.disabled ?? false,
     });
-    const seen = [read()];
+    // From the first press on: what the form did before it (a model list arriving, say) is not the click's doing.
+    const seen: PromptState[] = [];
+    let pressed = false;
+    form.addEventListener(
+      'pointerdown',
+      () => {
+        if (pressed) return;
+        pressed = true;
+        seen.push(read());
+      },
+      { capture: true },
+    );
     (window as unknown as { __promptStates: PromptState[] }).__promptStates = seen;
-    new MutationObserver(() => seen.push(read())).observe(form, { subtree: true, childList: true, characterData: true, attributes: true });
+    new MutationObserver(() => {
+      if (pressed) seen.push(read());
+    }).observe(form, { subtree: true, childList: true, characterData: true, attributes: true });
   });
   return () => page.evaluate(() => [...(window as unknown as { __promptStates: PromptState[] }).__promptStates]);
 }
