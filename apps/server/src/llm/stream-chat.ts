@@ -61,7 +61,9 @@ async function* openStream(x: Exchange): AsyncGenerator<ChatDelta, Response, und
   for (;;) {
     let failure: ModelError;
     try {
-      const response = await client.chat.completions.create(requestBody(opts), { signal: x.controller.signal }).asResponse();
+      // A signal of its own for each attempt: the client leaves a listener on the signal it is given, and a model that
+      // loads for minutes would otherwise pile one per retry onto the exchange's (Node warns of a leak past ten).
+      const response = await client.chat.completions.create(requestBody(opts), { signal: AbortSignal.any([x.controller.signal]) }).asResponse();
       x.loading = undefined;
       return response;
     } catch (error) {
