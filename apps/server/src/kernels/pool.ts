@@ -92,7 +92,8 @@ export class KernelPool {
 
   /** Removes spare directories a killed server left behind, then starts warming. */
   async start(): Promise<void> {
-    if (this.#o.spares === 'rename') {
+    // Also when this server warms no spares here: an earlier one (another sandbox) may have.
+    if (this.#o.spares !== 'as-is') {
       const root = this.#o.spareRoot;
       const stale = await readdir(root).catch(() => [] as string[]);
       // Spares never ran code, so what is here was made by Duet alone; links are removed, not followed.
