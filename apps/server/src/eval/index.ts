@@ -12,9 +12,9 @@ export { readResults, parseResults, ResultsWriter, RESULTS_FILE } from './result
 export type { ReadResults } from './results-file.ts';
 export { readManifest, writeManifest, mergeManifest, MANIFEST_FILE } from './manifest.ts';
 export type { EvalManifest, ManifestContestant, ManifestPlan } from './manifest.ts';
-export { wilsonInterval, median, signTestP, Z95 } from './stats.ts';
+export { wilsonInterval, signTestP, Z95 } from './stats.ts';
 export { buildReport, compare, outcomeOf } from './summary.ts';
-export { comparisonSentence, percent, interval, pValue, duration } from './format.ts';
+export { comparisonSentence, percent, interval, pValue, duration, median } from '../protocol/eval-figures.ts';
 export { scoreboardText, scoreboardMarkdown } from './table.ts';
 export { renderReportHtml, REPORT_CSP } from './report-html.ts';
 export { writeReportFile } from './report-file.ts';

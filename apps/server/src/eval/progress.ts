@@ -4,7 +4,7 @@
  */
 import { assertNever } from '../util/assert-never.ts';
 import type { TaskOutcome } from '../protocol/evals.ts';
-import { duration } from './format.ts';
+import { duration } from '../protocol/eval-figures.ts';
 import type { EvalEvent } from './runner.ts';
 import { outcomeOf } from './summary.ts';
 

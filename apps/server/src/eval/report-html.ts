@@ -4,7 +4,7 @@
  * each task linked to its notebook in the folder.
  */
 import type { ContestantSummary, EvalReport, TaskOutcome } from '../protocol/evals.ts';
-import { comparisonSentence, count, duration, interval, percent, pValue } from './format.ts';
+import { comparisonSentence, count, duration, interval, percent, pValue } from '../protocol/eval-figures.ts';
 import { esc, fileHref } from './html.ts';
 import { distributionChart, falseGreenChart, passRateChart } from './svg-charts.ts';
 

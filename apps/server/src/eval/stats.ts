@@ -25,13 +25,6 @@ export function wilsonInterval(successes: number, n: number, z = Z95): Interval 
   return { low: Math.max(0, centre - half), high: Math.min(1, centre + half) };
 }
 
-/** The median, or null for no values. */
-export function median(values: readonly number[]): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-}
 
 /**
  * Two-sided exact sign test: of `onlyA + onlyB` tasks that exactly one of two

@@ -6,7 +6,8 @@
 import type { ContestantSummary, EvalReport, PairedComparison, TaskCell, TaskOutcome, TaskRow } from '../protocol/evals.ts';
 import type { EvalManifest, ManifestContestant } from './manifest.ts';
 import { latestResults, resultKey, type JudgedResult, type TaskResult } from './result.ts';
-import { median, signTestP, wilsonInterval } from './stats.ts';
+import { median } from '../protocol/eval-figures.ts';
+import { signTestP, wilsonInterval } from './stats.ts';
 
 /** How a result counts on the scoreboard. */
 export function outcomeOf(result: TaskResult): TaskOutcome {

@@ -5,8 +5,7 @@
  */
 import type { ContestantSummary } from '../protocol/evals.ts';
 import { esc } from './html.ts';
-import { count, interval, percent } from './format.ts';
-import { median } from './stats.ts';
+import { count, interval, median, percent } from '../protocol/eval-figures.ts';
 
 const LABEL_W = 220;
 const PLOT_W = 420;

@@ -1,6 +1,6 @@
 /** The scoreboard as plain text, for the end of `duet eval`. */
 import type { EvalReport } from '../protocol/evals.ts';
-import { comparisonSentence, count, duration, interval, percent } from './format.ts';
+import { comparisonSentence, count, duration, interval, percent } from '../protocol/eval-figures.ts';
 
 /** The table of pairs, then one sentence per paired comparison. */
 export function scoreboardText(report: EvalReport): string {

@@ -1,5 +1,10 @@
-/** Figures in words, the same in the terminal table, the progress line and the HTML report. */
-import type { Interval, PairedComparison } from '../protocol/evals.ts';
+/**
+ * An eval's figures in words, and the median they are built on: the same in the
+ * terminal table, the progress line, the HTML report and the browser's
+ * scoreboard. Pure code with no imports, so the browser bundles it too.
+ */
+import type { Interval, PairedComparison } from './evals.ts';
+
 
 /** `0.4167` → `42%`; null → `–`. */
 export function percent(rate: number | null): string {
@@ -39,4 +44,12 @@ export function comparisonSentence(c: PairedComparison): string {
   if (c.onlyA === 0 && c.onlyB === 0) return `${c.a} and ${c.b} solved the same ${c.both} of ${c.tasks} tasks.`;
   const [winner, loser, won, lost] = c.onlyB > c.onlyA ? [c.b, c.a, c.onlyB, c.onlyA] : [c.a, c.b, c.onlyA, c.onlyB];
   return `${winner} solved ${won} ${won === 1 ? 'task' : 'tasks'} ${loser} did not, and lost ${lost} (exact McNemar p = ${pValue(c.p)}, ${c.tasks} tasks).`;
+}
+
+/** The median, or null for no values. */
+export function median(values: readonly number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
