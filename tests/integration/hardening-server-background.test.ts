@@ -4,13 +4,13 @@
  * says what it can and cannot reach, and a restart ends the work: judged from
  * outside the kernel, by the notebook's events and the kernel process itself.
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import type { KernelSession } from '@duet/kernel';
 import type { NotebookSnapshot, ServerMessage } from '@duet/server/protocol';
 import { BackgroundWatch } from '@duet/server';
 import { startTestServer } from '../support/duet-server.ts';
+import { childrenOf, isRunning } from '../support/processes.ts';
 
 const SPIN = [
   'import threading',
@@ -22,29 +22,7 @@ const SPIN = [
   "print('started')",
 ].join('\n');
 
-/** Process ids whose parent is `pid`, leaving out the `ps` that lists them. */
-function childrenOf(pid: number): number[] {
-  try {
-    return execFileSync('ps', ['-o', 'pid=,comm=', '--ppid', String(pid)], { encoding: 'utf8' })
-      .split('\n')
-      .map((line) => line.trim().split(/\s+/))
-      .filter(([, comm]) => comm !== undefined && comm !== 'ps')
-      .map(([id]) => Number(id))
-      .filter((n) => n > 0);
-  } catch {
-    return [];
-  }
-}
 
-/** A process that is gone or a zombie no longer runs anything. */
-function isRunning(pid: number): boolean {
-  try {
-    const state = /State:\s+(\S)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-    return state !== undefined && state !== 'Z';
-  } catch {
-    return false;
-  }
-}
 
 const noCellActive = (nb: NotebookSnapshot): boolean => Object.values(nb.runtime).every((r) => r.phase === 'idle' || r.phase === 'streaming');
 const notices = (messages: ServerMessage[]): string[] =>

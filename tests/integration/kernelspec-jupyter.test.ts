@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Gateway, RemoteKernel, detectSandbox, type ExecuteEvent, type ExecuteResult } from '@duet/kernel';
 import { JUPYTER_PYTHON, startJupyterServer, type JupyterServerHandle } from '../support/jupyter-server.ts';
+import { isRunning, processTree } from '../support/processes.ts';
 
 /**
  * `duet kernelspec install` on a real Jupyter Server: the server starts Duet's
@@ -41,30 +42,7 @@ function eventText(e: ExecuteEvent): string {
   return typeof plain === 'string' ? `${plain}\n` : '';
 }
 
-/** The pids of `root` and every process below it, from /proc. */
-function processTree(root: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const stat = readFileOr(`/proc/${entry}/stat`);
-    // The command name in parentheses may hold spaces: the fields after it are fixed.
-    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-    children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
-  }
-  const tree: number[] = [];
-  const walk = (pid: number): void => {
-    tree.push(pid);
-    for (const child of children.get(pid) ?? []) walk(child);
-  };
-  walk(root);
-  return tree;
-}
 
-/** True while `pid` runs (a zombie has stopped running). */
-function running(pid: number): boolean {
-  const stat = readFileOr(`/proc/${pid}/stat`);
-  return stat !== '' && stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-}
 
 function readFileOr(path: string): string {
   try {
@@ -230,7 +208,7 @@ describe.skipIf(modes.length === 0).each(modes)('duet kernelspec install --sandb
     await kernel?.shutdown();
     expect((await server?.kernels())?.map((k) => k.id)).not.toContain(id);
     // The server waited for its own child; what ran below it goes with it.
-    await vi.waitFor(() => expect(tree.filter(running)).toEqual([]), { timeout: 10_000, interval: 50 });
+    await vi.waitFor(() => expect(tree.filter(isRunning)).toEqual([]), { timeout: 10_000, interval: 50 });
   });
 
   it('stops the kernel and leaves nothing behind when duet kernel gets SIGTERM', async () => {
@@ -241,7 +219,7 @@ describe.skipIf(modes.length === 0).each(modes)('duet kernelspec install --sandb
       const tree = processTree(shimOf(other.kernelId ?? ''));
       expect(tree.some((pid) => readFileOr(`/proc/${pid}/cmdline`).includes('duet_kernel.py'))).toBe(true);
       process.kill(tree[0] as number, 'SIGTERM');
-      await vi.waitFor(() => expect(tree.filter(running)).toEqual([]), { timeout: 10_000, interval: 50 });
+      await vi.waitFor(() => expect(tree.filter(isRunning)).toEqual([]), { timeout: 10_000, interval: 50 });
     } finally {
       // The server's restarter may have started it again: this deletes whatever is there.
       await other.shutdown().catch(() => undefined);

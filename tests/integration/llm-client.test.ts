@@ -1,4 +1,4 @@
-import { createServer } from 'node:net';
+import { freePort } from '../support/ports.ts';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { ModelError, ScriptedModelServer, listModels, mergeConsecutive, streamChat } from '@duet/server';
 import type { ChatDelta, ChatMessage, Script, StreamChatOptions } from '@duet/server';
@@ -39,15 +39,6 @@ function deferred(): { promise: Promise<void>; resolve: () => void } {
   return { promise, resolve };
 }
 
-/** A loopback port nobody listens on: bound, then released. */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const address = probe.address();
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 describe('streamChat', () => {
   it('yields reasoning and content deltas in arrival order, then the finish with usage', async () => {

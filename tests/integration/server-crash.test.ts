@@ -1,5 +1,4 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +7,7 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { fromIpynb, waitForServeUrl } from '@duet/server';
 import { NotebookClient, PYTHON, cellsOf, startTestServer } from '../support/duet-server.ts';
 import { answer, startModels } from '../support/model-answers.ts';
+import { childrenOf, isRunning } from '../support/processes.ts';
 
 const DUET_BIN = fileURLToPath(new URL('../../apps/server/bin/duet.js', import.meta.url));
 const TOKEN = 'crash-test-token';
@@ -27,24 +27,7 @@ async function serveInChild(dir: string, baseUrl: string, cwd: string): Promise<
   return { child, port };
 }
 
-/** Process ids whose parent is `pid`. */
-function childrenOf(pid: number): number[] {
-  try {
-    return execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' }).split('\n').map((s) => Number(s.trim())).filter((n) => n > 0);
-  } catch {
-    return [];
-  }
-}
 
-/** A process that is gone or a zombie no longer runs anything. */
-function isRunning(pid: number): boolean {
-  try {
-    const state = /State:\s+(\S)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-    return state !== undefined && state !== 'Z';
-  } catch {
-    return false;
-  }
-}
 
 describe('a server killed during a run', () => {
   it('leaves the notebook intact as of its last autosave, leaves no kernel behind, and a new server opens it', async () => {

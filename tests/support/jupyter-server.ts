@@ -8,10 +8,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
+import { freePort } from './ports.ts';
 
 /** Debian's interpreter, which has jupyter_server (a pyenv python3 on PATH may not). */
 export const JUPYTER_PYTHON = '/usr/bin/python3';
@@ -38,14 +38,6 @@ export interface JupyterServerHandle {
   close(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const address = probe.address();
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no free port');
-  return address.port;
-}
 
 /** Starts Jupyter Server; resolves once `/api/status` answers with the token. */
 export async function startJupyterServer(o: JupyterServerOptions = {}): Promise<JupyterServerHandle> {
