@@ -4,8 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SandboxMode } from '@duet/kernel';
-import { PYTHON, ReusableKernel, TEST_LIMITS, outputText, sandboxModes } from './sandbox-harness.ts';
+import { PYTHON, ReusableKernel, TEST_LIMITS, guardVariants, outputText, sandboxModes } from './sandbox-harness.ts';
 
 /**
  * Two ways around the socket ban and the module checks, each tried by every
@@ -143,10 +142,7 @@ const DATAGRAMS = (target: string, withCtypes: boolean): string =>
     'print(said)',
   ].join('\n');
 
-const variants = modes.flatMap((mode: SandboxMode) => [
-  { mode, guard: true, label: `${mode} with the guard` },
-  { mode, guard: false, label: `${mode}, operating-system layers alone` },
-]);
+const variants = guardVariants(modes);
 
 describe.each(variants)('$label', ({ mode, guard }) => {
   const kernel = new ReusableKernel(mode, TEST_LIMITS, { guard });

@@ -1,8 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import type { SandboxMode } from '@duet/kernel';
-import { outputText, sandboxModes } from './sandbox-harness.ts';
+import { guardVariants, outputText, sandboxModes } from './sandbox-harness.ts';
 import { KernelHost, ordinaryUser } from './sandbox-host.ts';
 
 /**
@@ -93,10 +92,7 @@ const attacks = (targets: number[], withCtypes: boolean): string =>
     'print(said)',
   ].join('\n');
 
-const variants = modes.flatMap((mode: SandboxMode) => [
-  { mode, guard: true, label: `${mode} with the guard` },
-  { mode, guard: false, label: `${mode}, operating-system layers alone` },
-]);
+const variants = guardVariants(modes);
 
 describe.each(variants)('$label', ({ mode, guard }) => {
   it('a cell cannot reschedule, renice, limit or signal the server or another process of its user', async () => {

@@ -2,7 +2,7 @@ import { lstatSync, readdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import type { SandboxMode } from '@duet/kernel';
-import { HostObservers, ReusableKernel, TEST_LIMITS, outputText, sandboxModes } from './sandbox-harness.ts';
+import { HostObservers, ReusableKernel, TEST_LIMITS, guardVariants, outputText, sandboxModes } from './sandbox-harness.ts';
 
 /**
  * The server connects to the kernel's ipc sockets by path. A kernel that could
@@ -68,10 +68,7 @@ interface Variant {
 }
 
 const variants: Variant[] = [
-  ...modes.flatMap((mode) => [
-    { mode, guard: true, label: `${mode} with the guard` },
-    { mode, guard: false, label: `${mode}, operating-system layers alone` },
-  ]),
+  ...guardVariants(modes),
   // No sandbox and no guard: the kernel can rewrite the runtime directory, so only the server's side holds.
   { mode: 'none', guard: false, label: 'none without the guard, where the kernel can swap the paths' },
 ];

@@ -6,7 +6,7 @@ import { homedir, hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { KERNEL_PYTHON_DIR, type SandboxMode } from '@duet/kernel';
-import { HostObservers, PYTHON, ReusableKernel, TEST_LIMITS, outputText, processesFor, sandboxModes } from './sandbox-harness.ts';
+import { HostObservers, PYTHON, ReusableKernel, TEST_LIMITS, guardVariants, outputText, processesFor, sandboxModes, type GuardVariant } from './sandbox-harness.ts';
 
 /**
  * Escape attempts a model could write, each run in every OS sandbox this machine
@@ -296,10 +296,7 @@ describe('the escape suite', () => {
   });
 });
 
-const variants: { mode: SandboxMode; guard: boolean; seccomp: 'auto' | 'bpf'; label: string }[] = modes.flatMap((mode) => [
-  { mode, guard: true, seccomp: 'auto' as const, label: `${mode} with the guard` },
-  { mode, guard: false, seccomp: 'auto' as const, label: `${mode}, operating-system layers alone` },
-]);
+const variants: Array<GuardVariant & { seccomp: 'auto' | 'bpf' }> = guardVariants(modes).map((v) => ({ ...v, seccomp: 'auto' }));
 if (modes.includes('landlock')) {
   // Duet's own BPF program, for interpreters without python3-seccomp.
   variants.push({ mode: 'landlock', guard: false, seccomp: 'bpf', label: 'landlock with the built-in BPF filter, layers alone' });

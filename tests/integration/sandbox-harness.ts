@@ -37,6 +37,21 @@ export async function sandboxModes(): Promise<SandboxMode[]> {
   return modes;
 }
 
+/** A sandbox mode with Duet's Python guard, and the same mode on its operating-system layers alone. */
+export interface GuardVariant {
+  mode: SandboxMode;
+  guard: boolean;
+  label: string;
+}
+
+/** Each mode twice: with the guard, and without it, so every escape is held by the operating system too. */
+export function guardVariants(modes: readonly SandboxMode[]): GuardVariant[] {
+  return modes.flatMap((mode) => [
+    { mode, guard: true, label: `${mode} with the guard` },
+    { mode, guard: false, label: `${mode}, operating-system layers alone` },
+  ]);
+}
+
 /** All text a cell produced: streams, results, errors with their tracebacks. */
 export function outputText(outputs: NbOutput[]): string {
   return outputs
